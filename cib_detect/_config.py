@@ -1,0 +1,21 @@
+"""Numba flags and library-wide defaults, in one place."""
+
+import os
+
+# Compiled kernels are cached on disk next to the module so a second run skips compilation.
+NUMBA_CACHE = os.environ.get("CIB_DETECT_NUMBA_CACHE", "1") != "0"
+
+# Keyword arguments shared by every serial and parallel kernel.
+NJIT_KW = {"cache": NUMBA_CACHE, "nogil": True}
+PARALLEL_KW = {"cache": NUMBA_CACHE, "nogil": True, "parallel": True}
+
+# Timestamps are encoded as int64 microseconds since the Unix epoch (UTC).
+TIME_UNIT = "us"
+MICROSECONDS = 1_000_000
+
+# Default co-action window (seconds).
+DEFAULT_WINDOW_SECONDS = 60.0
+
+# Keys with more posts than this are left out of co-action networks by default (a viral
+# post reposted by 100k accounts would otherwise yield billions of account pairs).
+DEFAULT_MAX_KEY_POSTS = 10_000
