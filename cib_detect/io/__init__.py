@@ -1,0 +1,10 @@
+"""Readers of posts and accounts in the canonical schema (:mod:`cib_detect.schema`).
+
+See ``docs/data_model.md`` for the formats understood and how each maps to the
+canonical columns.
+"""
+
+from cib_detect.io.formats import ACCOUNT_FORMATS, FORMATS
+from cib_detect.io.read import read_accounts, read_posts
+
+__all__ = ["ACCOUNT_FORMATS", "FORMATS", "read_accounts", "read_posts"]

@@ -1,0 +1,19 @@
+"""Adapters from known source formats to the canonical columns, one module each.
+
+Each module has ``NAME``, ``sniff(columns) -> bool`` and ``to_posts(raw) -> LazyFrame``
+mapping a raw frame lazily to canonical column names (dtypes are converted afterwards by
+:func:`cib_detect.schema.validate_posts`); those that describe accounts also have
+``sniff_accounts`` and ``to_accounts``.
+"""
+
+from __future__ import annotations
+
+from cib_detect.io.formats import canonical, cnt, coortweet, twitter_io
+
+#: Known formats, in the order ``format="auto"`` tries them: the most specific first,
+#: because the German CooRTweet layout also carries the canonical required columns.
+FORMATS = {m.NAME: m for m in (cnt, coortweet, twitter_io, canonical)}
+#: Formats that describe accounts.
+ACCOUNT_FORMATS = {name: m for name, m in FORMATS.items() if hasattr(m, "to_accounts")}
+
+__all__ = ["ACCOUNT_FORMATS", "FORMATS", "canonical", "cnt", "coortweet", "twitter_io"]

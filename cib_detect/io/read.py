@@ -1,0 +1,245 @@
+"""Public readers: ``read_posts`` and ``read_accounts``.
+
+Reading is a pipeline of lazy steps and one collect: scan the source, rename with
+``column_map``, pick the format (sniffed from column names with ``format="auto"``), map
+it to canonical columns, then validate and convert dtypes
+(:func:`cib_detect.schema.validate_posts`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+import polars as pl
+
+from cib_detect._params import check_choice
+from cib_detect.errors import ParameterError, SchemaError
+from cib_detect.io._source import scan_source
+from cib_detect.io.formats import ACCOUNT_FORMATS, FORMATS
+from cib_detect.schema import (
+    ACCOUNT_COLUMNS,
+    ON_DUPLICATE,
+    ON_INVALID,
+    POST_COLUMNS,
+    REQUIRED_ACCOUNT_COLUMNS,
+    REQUIRED_POST_COLUMNS,
+    missing_column_problem,
+    validate_accounts,
+    validate_posts,
+)
+
+logger = logging.getLogger("cib_detect")
+
+
+def _check_column_map(column_map, *, function: str) -> dict[str, str]:
+    if column_map is None:
+        return {}
+    if not isinstance(column_map, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in column_map.items()
+    ):
+        raise ParameterError(
+            f"the 'column_map' parameter of {function} must be a dict from the column "
+            f"names found to the names wanted, such as {{'tweet_id': 'post_id'}}; "
+            f"got {column_map!r} instead"
+        )
+    targets = list(column_map.values())
+    repeated = sorted({t for t in targets if targets.count(t) > 1})
+    if repeated:
+        raise ParameterError(
+            f"the 'column_map' parameter of {function} maps several columns to "
+            f"{', '.join(map(repr, repeated))}; map one column to each name"
+        )
+    return dict(column_map)
+
+
+def _rename(raw: pl.LazyFrame, column_map: dict[str, str], *, table: str) -> pl.LazyFrame:
+    if not column_map:
+        return raw
+    names = raw.collect_schema().names()
+    problems = [
+        missing_column_problem(table, found, names).replace(
+            f"{table} is missing column", f"column_map renames {found!r} but {table} has no column"
+        )
+        for found in column_map
+        if found not in names
+    ]
+    problems += [
+        f"column_map renames {found!r} to {wanted!r} but {table} already has a column "
+        f"{wanted!r}; rename that one too, e.g. column_map={{{found!r}: {wanted!r}, "
+        f"{wanted!r}: {wanted + '_original'!r}}}"
+        for found, wanted in column_map.items()
+        if wanted in names and wanted not in column_map and wanted != found
+    ]
+    if problems:
+        raise SchemaError(
+            f"column_map does not fit {table}:" + "".join(f"\n- {p}" for p in problems)
+        )
+    return raw.rename(column_map)
+
+
+def _pick_format(names, formats, *, table, required, sniff) -> str:
+    for name, module in formats.items():
+        if getattr(module, sniff)(names):
+            logger.info("reading %s: the columns look like format %r", table, name)
+            return name
+    shown = ", ".join(map(repr, names[:12])) + (", ..." if len(names) > 12 else "")
+    problems = [missing_column_problem(table, c, names) for c in required if c not in names]
+    raise SchemaError(
+        f"cannot tell the format of {table} from its columns ({shown or 'none'}); pass "
+        f"format= one of {', '.join(map(repr, formats))}, or rename columns to the "
+        "canonical ones with column_map:" + "".join(f"\n- {p}" for p in problems)
+    )
+
+
+def _read(source, *, table, format, column_map, keep_extra, formats, function):
+    """Scan, rename, pick the format and map; returns (lazy frame, format module)."""
+    if not isinstance(format, str) or format not in formats:
+        if isinstance(format, str) and format in FORMATS:
+            raise ParameterError(
+                f"format {format!r} describes posts only; {function} reads formats "
+                f"{', '.join(map(repr, ['auto', *formats]))}"
+            )
+        check_choice(format, ["auto", *formats], name="format", function=function)
+    column_map = _check_column_map(column_map, function=function)
+    if not isinstance(keep_extra, bool):
+        raise ParameterError(
+            f"the 'keep_extra' parameter of {function} must be True or False; "
+            f"got {keep_extra!r} instead"
+        )
+    raw = _rename(scan_source(source, table=table, function=function), column_map, table=table)
+    names = raw.collect_schema().names()
+    if format == "auto":
+        sniff = "sniff" if table == "posts" else "sniff_accounts"
+        required = REQUIRED_POST_COLUMNS if table == "posts" else REQUIRED_ACCOUNT_COLUMNS
+        format = _pick_format(names, formats, table=table, required=required, sniff=sniff)
+    module = formats[format]
+    mapped = module.to_posts(raw) if table == "posts" else module.to_accounts(raw)
+    if not keep_extra:
+        spec = POST_COLUMNS if table == "posts" else ACCOUNT_COLUMNS
+        mapped = mapped.select(c for c in mapped.collect_schema().names() if c in spec)
+    return mapped, module
+
+
+def _add_context(error: Exception, source, format_name: str) -> None:
+    if hasattr(error, "add_note"):  # Python >= 3.11
+        where = str(source) if isinstance(source, str | os.PathLike) else type(source).__name__
+        error.add_note(f"while reading {where!r} as format {format_name!r}")
+
+
+def read_posts(
+    source,
+    *,
+    format: str = "auto",
+    column_map: Mapping[str, str] | None = None,
+    on_duplicate: str = "raise",
+    on_invalid: str = "raise",
+    keep_extra: bool = True,
+) -> pl.DataFrame:
+    """Read posts from a file or frame into the canonical columns and dtypes.
+
+    Parameters
+    ----------
+    source : str, Path, polars.DataFrame, polars.LazyFrame or pandas.DataFrame
+        A ``.parquet``, ``.csv``, ``.jsonl`` or ``.ndjson`` file (each optionally
+        ``.gz``), a glob of such files, a directory of parquet files, or a frame. Files
+        are scanned lazily; CSV columns are read as text so that ids keep every digit.
+    format : {"auto", "canonical", "twitter_io", "cnt", "coortweet"}
+        The source's layout (see ``docs/data_model.md``). ``"auto"`` picks it from the
+        column names and logs the choice on the ``"cib_detect"`` logger.
+    column_map : dict, optional
+        Renames source columns before the format is applied, ``{found: wanted}``, where
+        the wanted names are those the format expects (canonical names for
+        ``"canonical"``, archive names for ``"twitter_io"``...).
+    on_duplicate : {"raise", "drop"}
+        Rows repeating an earlier ``post_id``: an error, or dropped keeping the first
+        with a :class:`~cib_detect.errors.DroppedRowsWarning`. With ``format="cnt"`` they
+        are always dropped, as the coordination-network-toolkit does.
+    on_invalid : {"raise", "drop"}
+        Rows with a missing id or a missing or unreadable time: an error, or dropped with
+        a :class:`~cib_detect.errors.DroppedRowsWarning`.
+    keep_extra : bool
+        Keep non-canonical columns (such as ``language``) after the canonical ones.
+
+    Returns
+    -------
+    polars.DataFrame
+        The canonical post columns the source has (:data:`cib_detect.schema.POST_COLUMNS`)
+        with their dtypes, then the extra columns. Hashtags and URLs are not extracted
+        from text here.
+
+    Raises
+    ------
+    SchemaError
+        When the data does not fit; the message lists every problem and its fix.
+    ParameterError
+        When a parameter has an invalid value.
+
+    Examples
+    --------
+    >>> raw = pl.DataFrame({"tweet_id": [11, 12], "user": ["a", "b"],
+    ...                     "time": ["2017-01-01 12:34", "2017-01-01 12:35"]})
+    >>> posts = read_posts(raw, column_map={"tweet_id": "post_id", "user": "account_id",
+    ...                                     "time": "timestamp"})
+    >>> posts.columns, posts["timestamp"].dtype
+    (['post_id', 'account_id', 'timestamp'], Datetime(time_unit='us', time_zone='UTC'))
+    """
+    check_choice(on_duplicate, ON_DUPLICATE, name="on_duplicate", function="read_posts")
+    check_choice(on_invalid, ON_INVALID, name="on_invalid", function="read_posts")
+    mapped, module = _read(
+        source, table="posts", format=format, column_map=column_map, keep_extra=keep_extra,
+        formats=FORMATS, function="read_posts",
+    )  # fmt: skip
+    if getattr(module, "FIRST_ROW_WINS", False):
+        on_duplicate = "drop"
+    try:
+        posts = validate_posts(mapped, on_duplicate=on_duplicate, on_invalid=on_invalid)
+    except (SchemaError, pl.exceptions.PolarsError) as error:
+        _add_context(error, source, module.NAME)
+        raise
+    logger.info("read %d posts (format %r)", posts.height, module.NAME)
+    return posts
+
+
+def read_accounts(
+    source,
+    *,
+    format: str = "auto",
+    column_map: Mapping[str, str] | None = None,
+    on_duplicate: str = "raise",
+    on_invalid: str = "raise",
+    keep_extra: bool = True,
+) -> pl.DataFrame:
+    """Read accounts from a file or frame into the canonical columns and dtypes.
+
+    Works like :func:`read_posts`, with formats ``"auto"``, ``"canonical"`` and
+    ``"twitter_io"`` (an archive users CSV; a tweets CSV also works, keeping each
+    account's profile as of its latest tweet). ``account_id`` is required and unique.
+
+    Returns
+    -------
+    polars.DataFrame
+        The canonical account columns the source has
+        (:data:`cib_detect.schema.ACCOUNT_COLUMNS`), then the extra columns.
+
+    Examples
+    --------
+    >>> users = pl.DataFrame({"userid": ["u1"], "follower_count": ["12"],
+    ...                       "account_creation_date": ["2014-10-26"]})
+    >>> read_accounts(users, format="twitter_io").row(0)
+    ('u1', datetime.datetime(2014, 10, 26, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC')), 12)
+    """
+    check_choice(on_duplicate, ON_DUPLICATE, name="on_duplicate", function="read_accounts")
+    check_choice(on_invalid, ON_INVALID, name="on_invalid", function="read_accounts")
+    mapped, module = _read(
+        source, table="accounts", format=format, column_map=column_map,
+        keep_extra=keep_extra, formats=ACCOUNT_FORMATS, function="read_accounts",
+    )  # fmt: skip
+    try:
+        accounts = validate_accounts(mapped, on_duplicate=on_duplicate, on_invalid=on_invalid)
+    except (SchemaError, pl.exceptions.PolarsError) as error:
+        _add_context(error, source, module.NAME)
+        raise
+    logger.info("read %d accounts (format %r)", accounts.height, module.NAME)
+    return accounts
