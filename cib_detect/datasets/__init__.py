@@ -1,0 +1,19 @@
+"""Datasets: the synthetic generator with planted campaigns and bundled reference lists."""
+
+from cib_detect.datasets.reference import state_media_domains
+from cib_detect.datasets.synthetic import (
+    COORDINATED_ROLES,
+    DEFAULT_ROLE_SHARES,
+    ROLES,
+    SyntheticData,
+    synthetic,
+)
+
+__all__ = [
+    "COORDINATED_ROLES",
+    "DEFAULT_ROLE_SHARES",
+    "ROLES",
+    "SyntheticData",
+    "state_media_domains",
+    "synthetic",
+]

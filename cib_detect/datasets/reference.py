@@ -1,0 +1,58 @@
+"""Reference lists bundled with cib_detect (read offline from the installed package)."""
+
+from __future__ import annotations
+
+import functools
+import io
+from importlib import resources
+
+import polars as pl
+
+__all__ = ["state_media_domains"]
+
+_STATE_MEDIA_SCHEMA = {
+    "domain": pl.String(),
+    "country": pl.String(),
+    "outlet": pl.String(),
+    "kind": pl.String(),
+    "source": pl.String(),
+    "noted": pl.Date(),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _state_media_bytes() -> bytes:
+    return (
+        resources.files("cib_detect.datasets")
+        .joinpath("data", "state_media_domains.csv")
+        .read_bytes()
+    )
+
+
+def state_media_domains() -> pl.DataFrame:
+    """Curated list of well-known state-media and government web domains.
+
+    The list covers outlets and government sites of China, Russia, Iran, North Korea,
+    Venezuela, Saudi Arabia, the United Arab Emirates, Egypt, Türkiye, Belarus and Cuba.
+    Each row says where the attribution comes from (a platform label, a sanctions act,
+    a government report, the outlet's Wikipedia article, or the site being an official
+    government website) and when it was noted. Domains are registered domains (or the
+    site's own host when the registered domain is a shared government suffix), lowercase,
+    without ``www.``.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``domain`` (String), ``country`` (ISO 3166-1 alpha-2, String),
+        ``outlet`` (String), ``kind`` (``"state media"`` or ``"government"``),
+        ``source`` (String) and ``noted`` (Date), one row per domain, grouped by country.
+
+    Examples
+    --------
+    >>> domains = state_media_domains()
+    >>> domains.columns
+    ['domain', 'country', 'outlet', 'kind', 'source', 'noted']
+    >>> domains.filter(domain="rt.com").select("country", "kind").row(0)
+    ('RU', 'state media')
+    """
+    return pl.read_csv(io.BytesIO(_state_media_bytes()), schema=_STATE_MEDIA_SCHEMA)

@@ -1,0 +1,572 @@
+"""Synthetic social-media data with planted campaigns: the project's test and benchmark data.
+
+:func:`synthetic` generates posts of ordinary users and of five planted roles (disclosed
+state media, hidden state campaigns, a spam botnet, fans of a live event, grassroots
+activists), the accounts behind them and the ground truth. ``docs/synthetic_data.md``
+describes every role, what it is meant to test, and every parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from cib_detect.datasets._synth_accounts import (
+    ROLES,
+    AccountBook,
+    Names,
+    account_tables,
+    add_campaign,
+    add_organic,
+    add_spam,
+    add_state_media,
+)
+from cib_detect.datasets._synth_assemble import assemble_posts
+from cib_detect.datasets._synth_base import COUNTRIES, REPLY, REPOST, Block
+from cib_detect.datasets._synth_roles import (
+    PETITION_HOST,
+    SPAM_HOSTS,
+    Candidates,
+    World,
+    activist_posts,
+    fan_posts,
+    live_event,
+    organic_originals,
+    organic_reactions,
+    spam_posts,
+)
+from cib_detect.datasets._synth_state import (
+    hidden_state_posts,
+    make_narrative,
+    state_media_outlets,
+    state_media_posts,
+)
+from cib_detect.datasets._synth_text import lexicon
+from cib_detect.datasets.reference import state_media_domains
+from cib_detect.errors import ParameterError
+
+__all__ = [
+    "COORDINATED_ROLES",
+    "DEFAULT_ROLE_SHARES",
+    "ROLES",
+    "SyntheticData",
+    "synthetic",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Roles whose accounts act in concert on purpose (the positives of a detector).
+COORDINATED_ROLES = ("hidden_state", "spam")
+#: Default share of all posts per planted role; organic users get the rest.
+DEFAULT_ROLE_SHARES = {
+    "state_media": 0.01,
+    "hidden_state": 0.05,
+    "spam": 0.02,
+    "fans": 0.015,
+    "activists": 0.01,
+}
+DEFAULT_COUNTRIES = ("CN", "RU", "IR", "VE", "TR")
+#: Group sizes at 50,000 posts; they scale with the square root of ``n_posts``.
+BASE_CAMPAIGN_SIZES = (5, 12, 30, 60)
+BASE_SPAM_SIZE = 40
+BASE_ACTIVISTS = 20
+REFERENCE_POSTS = 50_000
+#: Mean posts per ordinary account over the whole period; sets the number of accounts.
+POSTS_PER_ORGANIC_ACCOUNT = 20
+#: Ordinary users' posts: own posts, reposts, replies.
+ORGANIC_MIX = {"original": 0.55, "repost": 0.33, "reply": 0.12}
+MIN_POSTS = 1_000
+_FUNCTION = "synthetic"
+
+
+@dataclass(frozen=True, eq=False)
+class SyntheticData:
+    """Generated posts, accounts and ground truth.
+
+    Attributes
+    ----------
+    posts : polars.DataFrame
+        Canonical post columns (:data:`cib_detect.schema.POST_COLUMNS`), sorted by
+        ``timestamp``; ``post_id`` is ``"p"`` plus the rank in that order.
+    accounts : polars.DataFrame
+        Canonical account columns (:data:`cib_detect.schema.ACCOUNT_COLUMNS`), sorted by
+        ``account_id``.
+    truth : polars.DataFrame
+        ``account_id``, ``role`` (one of :data:`ROLES`), ``group`` (the planted group the
+        account belongs to, e.g. ``"hidden_state_CN"``, ``"spam_1"``, ``"fans_1"``; null
+        for ordinary users) and ``country`` (ISO code of state media and hidden campaigns).
+        Same row order as ``accounts``.
+    groups : polars.DataFrame
+        One row per planted group: ``group``, ``role``, ``country``, ``timezone``,
+        ``n_accounts``, ``n_posts``, ``hashtags`` and ``domains`` it pushes.
+    params : dict
+        The parameters in effect, defaults resolved (e.g. the campaign sizes used).
+
+    Examples
+    --------
+    >>> data = synthetic(2_000, seed=3)
+    >>> data.truth.join(data.groups, on="group").group_by("role").len().sort("role").rows()
+    [('activists', 6), ('fans', 10), ('hidden_state', 24), ('spam', 8), ('state_media', 15)]
+    """
+
+    posts: pl.DataFrame
+    accounts: pl.DataFrame
+    truth: pl.DataFrame
+    groups: pl.DataFrame
+    params: dict = field(default_factory=dict)
+
+
+def synthetic(
+    n_posts: int = REFERENCE_POSTS,
+    *,
+    seed: int = 0,
+    start: str | dt.date | dt.datetime = "2024-04-15",
+    days: int = 30,
+    campaign_sizes: Sequence[int] | None = None,
+    countries: Sequence[str] = DEFAULT_COUNTRIES,
+    role_shares: Mapping[str, float] | None = None,
+    spam_size: int | None = None,
+    include_roles: Iterable[str] | None = None,
+    paraphrase: float = 0.2,
+    office_hours: tuple[int, int] = (9, 18),
+) -> SyntheticData:
+    """Generate posts with planted coordinated campaigns and their ground truth.
+
+    Ordinary users post on diurnal schedules in nine time zones with heavy-tailed
+    activity, Zipf vocabulary, hashtags and links, replies, and reposts of popular posts.
+    Planted among them: disclosed state media of each country in ``countries``; one hidden
+    state campaign per entry of ``campaign_sizes`` (tied to the country at the same
+    position) that amplifies its state media within seconds to minutes, pushes
+    near-duplicate talking points and posts only in office hours of that country's
+    working days; a commercial spam botnet; fans reacting to a live match within seconds;
+    and grassroots activists sharing a petition over days. Generation is vectorised:
+    about 2 s per million posts, 40 s and 5 GB for ten million on two cores.
+
+    Parameters
+    ----------
+    n_posts : int, default 50_000
+        Approximate number of posts (within a few percent; at least 1,000).
+    seed : int, default 0
+        Seed of the random generator; the same seed gives identical tables.
+    start : str, date or datetime, default "2024-04-15"
+        Start of the period (UTC; a naive datetime is taken as UTC). The default period
+        contains public holidays of China, Russia, Iran, Venezuela and Türkiye.
+    days : int, default 30
+        Length of the period in days.
+    campaign_sizes : sequence of int, optional
+        Accounts of each hidden state campaign. Default ``(5, 12, 30, 60)`` at 50,000
+        posts, times ``sqrt(n_posts / 50_000)`` at other sizes (at least 3 each), so
+        campaign accounts post a few dozen times at 50,000 posts and more in larger data.
+    countries : sequence of str, default ("CN", "RU", "IR", "VE", "TR")
+        ISO codes of the countries with state media; the first ``len(campaign_sizes)``
+        also run the hidden campaigns, one country each. Supported: CN, RU, IR, KP, VE,
+        SA, AE, EG, TR, BY, CU.
+    role_shares : mapping of str to float, optional
+        Share of all posts per planted role, overriding :data:`DEFAULT_ROLE_SHARES`
+        (state_media 1 %, hidden_state 5 %, spam 2 %, fans 1.5 %, activists 1 %);
+        organic users get the rest.
+    spam_size : int, optional
+        Bots in the spam botnet. Default 40 at 50,000 posts, scaled like the campaigns
+        (at least 5).
+    include_roles : iterable of str, optional
+        Roles to generate (default all of :data:`ROLES`); must contain ``"organic"``.
+        Leave out ``"hidden_state"`` and ``"spam"`` for data without coordination.
+    paraphrase : float, default 0.2
+        Strength of the campaigns' paraphrasing in [0, 1]: the chance that a word of a
+        talking point is changed (swapped, dropped or followed by an inserted word).
+        0 makes every campaign text a verbatim copy.
+    office_hours : (int, int), default (9, 18)
+        Local opening and closing hour of the campaigns' offices.
+
+    Returns
+    -------
+    SyntheticData
+        ``posts``, ``accounts``, ``truth``, ``groups`` and ``params``.
+
+    Raises
+    ------
+    ParameterError
+        When a parameter is invalid; the message lists every problem.
+
+    Examples
+    --------
+    >>> data = synthetic(5_000, seed=1)
+    >>> data.posts.columns[:4]
+    ['post_id', 'account_id', 'timestamp', 'text']
+    >>> sorted(data.truth["role"].unique())
+    ['activists', 'fans', 'hidden_state', 'organic', 'spam', 'state_media']
+    >>> quiet = synthetic(5_000, include_roles=["organic", "fans", "activists"])
+    >>> "hidden_state" in quiet.truth["role"]
+    False
+    """
+    t0 = time.perf_counter()
+    p = _validate(
+        n_posts=n_posts,
+        seed=seed,
+        start=start,
+        days=days,
+        campaign_sizes=campaign_sizes,
+        countries=countries,
+        role_shares=role_shares,
+        spam_size=spam_size,
+        include_roles=include_roles,
+        paraphrase=paraphrase,
+        office_hours=office_hours,
+    )
+    # independent streams, so that leaving a role out does not reshuffle the others
+    names = ["accounts", "narratives", "state_media", "organic", "fans", "activists",
+             "hidden_state", "spam", "reposts", "replies", "ids"]  # fmt: skip
+    streams = dict(
+        zip(names, map(np.random.default_rng, np.random.SeedSequence(seed).spawn(11)), strict=True)
+    )
+    lex = lexicon()
+    world = World(
+        lex=lex,
+        start=int(p["start"].timestamp()),
+        days=days,
+        book=AccountBook(),
+        tags=Names(lex.tags),
+        hosts=Names(),
+        paraphrase=p["paraphrase"],
+        office_hours=p["office_hours"],
+    )
+    cast = _cast(p, world, streams["accounts"], streams["narratives"])
+    blocks = _posts(p, world, cast, streams)
+    t1 = time.perf_counter()
+
+    book = world.book
+    account_ids, accounts, truth = account_tables(book, streams["ids"])
+    per_account = np.bincount(np.concatenate([b.account for b in blocks]), minlength=book.n)
+    posts = assemble_posts(blocks, account_ids, lex, world.tags, world.hosts)
+    del blocks
+    groups = pl.DataFrame(
+        [
+            {**g, "n_posts": int(per_account[members].sum())}
+            for g, members in zip(cast.groups, cast.members, strict=True)
+        ],
+        schema=_GROUP_SCHEMA,
+    )
+    logger.debug(
+        "synthetic: %d posts, %d accounts: generated in %.2f s, tables in %.2f s",
+        len(posts),
+        book.n,
+        t1 - t0,
+        time.perf_counter() - t1,
+    )
+    params = {k: v for k, v in p.items() if k not in ("scale", "budget")}
+    params["include_roles"] = tuple(r for r in ROLES if r in p["include_roles"])
+    return SyntheticData(posts, accounts, truth, groups, params)
+
+
+@dataclass
+class _Cast:
+    """The accounts of every role and the planted groups they form."""
+
+    fans: np.ndarray
+    official: int  # the organic account of the live event's organiser
+    activists: np.ndarray
+    activist_offsets: np.ndarray
+    narratives: list = field(default_factory=list)
+    campaigns: list = field(default_factory=list)  # (narrative, members)
+    bots: np.ndarray | None = None
+    spam_tags: np.ndarray | None = None
+    spam_hosts: np.ndarray | None = None
+    groups: list[dict] = field(default_factory=list)
+    members: list[np.ndarray] = field(default_factory=list)
+
+    def add_group(self, name, role, country, members, tag_ids, domains, w: World) -> None:
+        self.groups.append(
+            {
+                "group": name,
+                "role": role,
+                "country": country.code if country else None,
+                "timezone": country.timezone if country else None,
+                "n_accounts": len(members),
+                "hashtags": [w.tags.items[i] for i in tag_ids],
+                "domains": list(domains),
+            }
+        )
+        self.members.append(members)
+
+
+def _cast(p: dict, w: World, rng, narrative_rng) -> _Cast:
+    """Create the accounts: the organic pool (with fans and activists), state media,
+    hidden campaigns and the botnet."""
+    roles, budget, book = p["include_roles"], p["budget"], w.book
+    n_fans = max(10, budget.get("fans", 0) // 4) if "fans" in roles else 0
+    n_activists = max(6, round(BASE_ACTIVISTS * p["scale"])) if "activists" in roles else 0
+    organic = p["n_posts"] - sum(budget.values())
+    n_pool = max(n_fans + n_activists + 50, round(organic / POSTS_PER_ORGANIC_ACCOUNT))
+    pool, offsets, activity = add_organic(book, rng, n_pool, w.start)
+    w.set_pool(pool, offsets, activity)
+    shuffled = rng.permutation(n_pool)
+    # activists live in one region (the central European zone) as far as it has people
+    rest = shuffled[n_fans + 1 :]
+    rest = np.concatenate([rest[offsets[rest] == 3600], rest[offsets[rest] != 3600]])
+    cast = _Cast(
+        fans=pool[shuffled[:n_fans]],
+        official=int(pool[shuffled[n_fans]]),
+        activists=pool[rest[:n_activists]],
+        activist_offsets=offsets[rest[:n_activists]],
+    )
+    if n_fans:
+        book.set(cast.fans, "role", "fans")
+        book.set(cast.fans, "group", "fans_1")
+        book.column("followers")[cast.official] = int(rng.integers(200_000, 2_000_000))
+    if n_activists:
+        book.set(cast.activists, "role", "activists")
+        book.set(cast.activists, "group", "activists_1")
+
+    domains = state_media_domains()
+    for code in p["countries"] if {"state_media", "hidden_state"} & roles else ():
+        country = COUNTRIES[code]
+        outlets = domains.filter(country=code).select("domain", "outlet", "kind").rows()
+        nar = make_narrative(narrative_rng, w, country, outlets)
+        if "state_media" in roles:
+            accounts = state_media_outlets(outlets)
+            group = f"state_media_{code}"
+            nar.accounts = add_state_media(book, rng, country, accounts, group, w.start)
+            sections = {"government": "press", "state media": "news"}
+            nar.account_hosts = w.hosts.add([f"https://{d}/{sections[k]}/" for d, _, k in accounts])
+            cast.add_group(
+                group,
+                "state_media",
+                country,
+                nar.accounts,
+                nar.tags,
+                [d for d, _, _ in accounts],
+                w,
+            )
+        cast.narratives.append(nar)
+    if "hidden_state" in roles:
+        for size, nar in zip(p["campaign_sizes"], cast.narratives, strict=False):
+            group = f"hidden_state_{nar.country.code}"
+            members = add_campaign(book, rng, size, nar.country, group, w.start)
+            cast.campaigns.append((nar, members))
+            cast.add_group(group, "hidden_state", nar.country, members, nar.tags, nar.domains, w)
+    if "spam" in roles:
+        cast.bots = add_spam(book, rng, p["spam_size"], "spam_1", w.start)
+        cast.spam_tags = w.tags.add(["giveaway", "crypto", "deals", "promo", "airdrop"])
+        cast.spam_hosts = w.hosts.add(SPAM_HOSTS)
+        cast.add_group(
+            "spam_1",
+            "spam",
+            None,
+            cast.bots,
+            cast.spam_tags,
+            [h.split("/")[2] for h in SPAM_HOSTS],
+            w,
+        )
+    return cast
+
+
+def _posts(p: dict, w: World, cast: _Cast, streams) -> list[Block]:
+    """Generate every role's posts; a block's first post has the index ``_next(blocks)``."""
+    roles, budget = p["include_roles"], p["budget"]
+    blocks: list[Block] = []
+    state_posts = {}
+    if "state_media" in roles:
+        block, per_country = state_media_posts(
+            streams["state_media"], w, cast.narratives, budget["state_media"], _next(blocks)
+        )
+        state_posts = {n.country.code: s for n, s in zip(cast.narratives, per_country, strict=True)}
+        blocks.append(block)
+    organic_budget = p["n_posts"] - sum(budget.values())
+    organic_base = _next(blocks)
+    n_originals = int(organic_budget * ORGANIC_MIX["original"])
+    organic = organic_originals(streams["organic"], w, n_originals)
+    blocks.append(organic)
+    if len(cast.fans):
+        rng = streams["fans"]
+        event = live_event(rng, w)
+        blocks.append(
+            fan_posts(rng, w, cast.fans, cast.official, budget["fans"], event, _next(blocks))
+        )
+        cast.add_group("fans_1", "fans", None, cast.fans, event.tags, [], w)
+    if len(cast.activists):
+        rng = streams["activists"]
+        stem = w.lex.words[int(rng.integers(600, 6000))]
+        cause = w.tags.add([f"save{stem}", f"stop{stem}destruction"])
+        blocks.append(
+            activist_posts(
+                rng,
+                w,
+                cast.activists,
+                cast.activist_offsets,
+                budget["activists"],
+                cause,
+                _next(blocks),
+            )
+        )
+        petition = PETITION_HOST.split("/")[2].removeprefix("www.")
+        cast.add_group("activists_1", "activists", None, cast.activists, cause, [petition], w)
+    if cast.campaigns:
+        targets = Candidates.of([organic], organic_base).by_time()
+        total = sum(len(m) for _, m in cast.campaigns)
+        for nar, members in cast.campaigns:
+            n = round(budget["hidden_state"] * len(members) / total)
+            state = state_posts.get(nar.country.code)
+            block = hidden_state_posts(streams["hidden_state"], w, nar, members, n, state, targets)
+            blocks.append(block)
+    if cast.bots is not None:
+        blocks.append(
+            spam_posts(
+                streams["spam"],
+                w,
+                cast.bots,
+                budget["spam"],
+                cast.spam_tags,
+                cast.spam_hosts,
+                _next(blocks),
+            )
+        )
+    candidates = Candidates.of(blocks)
+    for kind, name, stream in ((REPOST, "repost", "reposts"), (REPLY, "reply", "replies")):
+        n = int(organic_budget * ORGANIC_MIX[name])
+        blocks.append(organic_reactions(streams[stream], w, candidates, n, kind, blocks))
+    return blocks
+
+
+def _next(blocks: list[Block]) -> int:
+    """Global index of the next post."""
+    return sum(len(b) for b in blocks)
+
+
+_GROUP_SCHEMA = {
+    "group": pl.String(),
+    "role": pl.String(),
+    "country": pl.String(),
+    "timezone": pl.String(),
+    "n_accounts": pl.Int64(),
+    "n_posts": pl.Int64(),
+    "hashtags": pl.List(pl.String()),
+    "domains": pl.List(pl.String()),
+}
+
+
+def _validate(**kw) -> dict:
+    """Check every parameter, report all problems at once, resolve the defaults."""
+    problems = []
+
+    def bad(name, expected):
+        problems.append(
+            f"the {name!r} parameter of {_FUNCTION} must be {expected}; got {kw[name]!r} instead"
+        )
+
+    def is_int(x):
+        return isinstance(x, int | np.integer) and not isinstance(x, bool)
+
+    n_posts = kw["n_posts"]
+    if not is_int(n_posts) or n_posts < MIN_POSTS:
+        bad("n_posts", f"an integer >= {MIN_POSTS}")
+    if not is_int(kw["seed"]) or kw["seed"] < 0:
+        bad("seed", "a non-negative integer")
+    start = _parse_start(kw["start"])
+    if start is None:
+        bad("start", "an ISO date or datetime string, a date or a datetime")
+    if not is_int(kw["days"]) or kw["days"] < 1:
+        bad("days", "an integer >= 1")
+    # group sizes grow (or shrink) with the square root of the data size
+    scale = math.sqrt(n_posts / REFERENCE_POSTS) if is_int(n_posts) and n_posts > 0 else 1.0
+    sizes = kw["campaign_sizes"]
+    if sizes is None:
+        sizes = tuple(max(3, round(s * scale)) for s in BASE_CAMPAIGN_SIZES)
+    elif isinstance(sizes, str | bytes) or not all(is_int(s) and s >= 2 for s in sizes):
+        bad("campaign_sizes", "a sequence of integers >= 2")
+        sizes = ()
+    countries = kw["countries"]
+    if isinstance(countries, str) or not all(isinstance(c, str) for c in countries):
+        bad("countries", "a sequence of ISO country codes such as ('CN', 'RU')")
+        countries = ()
+    else:
+        countries = tuple(c.upper() for c in countries)
+        unknown = [c for c in countries if c not in COUNTRIES]
+        if unknown:
+            problems.append(
+                f"the 'countries' parameter of {_FUNCTION} has unsupported codes {unknown}; "
+                f"choose from {sorted(COUNTRIES)}"
+            )
+        if len(set(countries)) != len(countries):
+            bad("countries", "a sequence without repeated codes")
+    roles = kw["include_roles"]
+    roles = set(ROLES) if roles is None else roles
+    if isinstance(roles, str) or not set(roles) <= set(ROLES) or "organic" not in roles:
+        bad("include_roles", f"a collection of roles from {ROLES} containing 'organic'")
+        roles = set(ROLES)
+    if "hidden_state" in roles and len(countries) < len(sizes):
+        problems.append(
+            f"each hidden campaign needs its own country: {len(sizes)} campaign_sizes but "
+            f"{len(countries)} countries; pass more countries or fewer campaign_sizes"
+        )
+    shares = dict(DEFAULT_ROLE_SHARES)
+    given = kw["role_shares"]
+    if given is not None and not isinstance(given, Mapping):
+        bad("role_shares", "a mapping of role to a share of the posts")
+    elif given is not None:
+        extra = set(given) - set(DEFAULT_ROLE_SHARES)
+        if extra:
+            problems.append(
+                f"the 'role_shares' parameter of {_FUNCTION} has unknown roles {sorted(extra)}; "
+                f"choose from {sorted(DEFAULT_ROLE_SHARES)} (organic users get the rest)"
+            )
+        shares.update(given)
+        if not all(isinstance(v, int | float) and 0 <= v <= 0.5 for v in shares.values()):
+            bad("role_shares", "a mapping of role to a share between 0 and 0.5")
+        elif sum(shares.values()) > 0.6:
+            bad("role_shares", "shares summing to at most 0.6 (organic users need the rest)")
+    spam_size = kw["spam_size"]
+    if spam_size is None:
+        spam_size = max(5, round(BASE_SPAM_SIZE * scale))
+    elif not is_int(spam_size) or spam_size < 2:
+        bad("spam_size", "an integer >= 2")
+    paraphrase = kw["paraphrase"]
+    if not isinstance(paraphrase, int | float) or not 0 <= paraphrase <= 1:
+        bad("paraphrase", "a number between 0 and 1")
+    hours = kw["office_hours"]
+    if not (
+        isinstance(hours, tuple | list)
+        and len(hours) == 2
+        and all(is_int(h) for h in hours)
+        and 0 <= hours[0] < hours[1] <= 24
+    ):
+        bad("office_hours", "a pair (open, close) of hours with 0 <= open < close <= 24")
+    if problems:
+        raise ParameterError("; ".join(problems))
+    return {
+        "n_posts": n_posts,
+        "seed": kw["seed"],
+        "start": start,
+        "days": kw["days"],
+        "campaign_sizes": tuple(int(s) for s in sizes),
+        "countries": countries,
+        "role_shares": shares,
+        "spam_size": int(spam_size),
+        "include_roles": set(roles),
+        # posts of each planted role; organic users get the rest
+        "budget": {r: round(n_posts * v) for r, v in shares.items() if r in roles},
+        "paraphrase": float(paraphrase),
+        "office_hours": (int(hours[0]), int(hours[1])),
+        "scale": scale,
+    }
+
+
+def _parse_start(value) -> dt.datetime | None:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    return None
