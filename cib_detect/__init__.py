@@ -3,8 +3,26 @@
 Public names are re-exported here explicitly.
 """
 
-from cib_detect import errors
+from cib_detect import compat, datasets, errors
+from cib_detect.detection import Detection
+from cib_detect.io import read_accounts, read_posts
+from cib_detect.pipeline import detect
+from cib_detect.schema import validate_accounts, validate_posts
+from cib_detect.traces import co_action_edges, co_action_evidence
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "errors"]
+__all__ = [
+    "Detection",
+    "__version__",
+    "co_action_edges",
+    "co_action_evidence",
+    "compat",
+    "datasets",
+    "detect",
+    "errors",
+    "read_accounts",
+    "read_posts",
+    "validate_accounts",
+    "validate_posts",
+]

@@ -1,0 +1,1 @@
+"""Benchmarks: speed and peak memory at several sizes, compile time excluded."""

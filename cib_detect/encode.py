@@ -1,0 +1,127 @@
+"""polars -> numpy: the only place where kernel input arrays are born.
+
+A *keyed* frame has one row per (post, trace key) with the columns ``post_row`` (row of the
+post in the posts frame), ``account_code``, ``time_us`` and ``key``. :func:`encode_keyed`
+sorts it by (key, time, post_row) and returns the contiguous arrays the kernels take.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+logger = logging.getLogger("cib_detect")
+
+
+@dataclass(frozen=True)
+class EncodedKeys:
+    """Posts of one trace, sorted by (key, time), as kernel-ready arrays.
+
+    Attributes
+    ----------
+    starts : int64 array, shape (n_groups + 1,)
+        Row boundaries of the key groups: group ``g`` is rows ``starts[g]:starts[g + 1]``.
+    time : int64 array
+        Timestamps in microseconds since the Unix epoch (UTC).
+    account : int64 array
+        Account codes (index into the account-id table of :func:`account_codes`).
+    post : int64 array
+        Row of each post in the posts frame (several rows share it when a post has
+        several keys, e.g. several URLs).
+    keys : polars.Series
+        The key value of each group.
+    capped : polars.DataFrame
+        Keys left out because they had more than ``max_key_posts`` posts: ``key``, ``n_posts``.
+    """
+
+    starts: np.ndarray
+    time: np.ndarray
+    account: np.ndarray
+    post: np.ndarray
+    keys: pl.Series
+    capped: pl.DataFrame
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.starts) - 1
+
+
+def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """Dense integer codes for ``account_id``, ordered like the id strings.
+
+    Returns the code of every post (UInt32/Int64 series aligned with ``posts``) and the
+    sorted unique account ids (``ids[code]`` is the account of ``code``). Because codes
+    follow string order, ``code_a < code_b`` exactly when ``id_a < id_b``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> codes, ids = account_codes(pl.DataFrame({"account_id": ["b", "a", "b"]}))
+    >>> codes.to_list(), ids.to_list()
+    ([1, 0, 1], ['a', 'b'])
+    """
+    accounts = posts.get_column("account_id")
+    ids = accounts.unique().sort()
+    table = pl.DataFrame({"account_id": ids}).with_row_index("account_code")
+    codes = (
+        pl.DataFrame({"account_id": accounts})
+        .join(table, on="account_id", how="left", maintain_order="left")
+        .get_column("account_code")
+        .cast(pl.Int64)
+    )
+    return codes, ids
+
+
+def encode_keyed(
+    keyed: pl.LazyFrame | pl.DataFrame, *, max_key_posts: int | None = None, dedupe: bool = True
+):
+    """Sort a keyed frame by (key, time, post_row) and return :class:`EncodedKeys`.
+
+    With ``dedupe``, duplicate (post_row, key) rows (a post naming the same URL twice)
+    count once; traces with one key per post skip that work. Key
+    groups with more than ``max_key_posts`` posts are left out and listed in ``capped``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> keyed = pl.DataFrame({"post_row": [0, 1, 2], "account_code": [0, 1, 0],
+    ...                       "time_us": [5, 1, 3], "key": ["x", "x", "y"]})
+    >>> enc = encode_keyed(keyed)
+    >>> enc.starts.tolist(), enc.time.tolist(), enc.keys.to_list()
+    ([0, 2, 3], [1, 5, 3], ['x', 'y'])
+    """
+    frame = keyed.lazy().select("post_row", "account_code", "time_us", "key")
+    if dedupe:
+        frame = frame.unique(["post_row", "key"], keep="first", maintain_order=True)
+    frame = frame.sort(["key", "time_us", "post_row"]).collect()
+    key = frame.get_column("key")
+    is_start = key.ne_missing(key.shift(1)) if len(key) else key.is_null()
+    starts = np.flatnonzero(is_start.to_numpy()).astype(np.int64)
+    starts = np.append(starts, len(frame)).astype(np.int64)
+    capped = pl.DataFrame(schema={"key": key.dtype, "n_posts": pl.Int64})
+    if max_key_posts is not None and len(frame):
+        sizes = np.diff(starts)
+        too_big = sizes > max_key_posts
+        if too_big.any():
+            capped = pl.DataFrame(
+                {
+                    "key": key.gather(starts[:-1][too_big]),
+                    "n_posts": sizes[too_big].astype(np.int64),
+                }
+            ).sort("n_posts", descending=True)
+            keep_rows = np.repeat(~too_big, sizes)
+            frame = frame.filter(pl.Series(keep_rows))
+            sizes = sizes[~too_big]
+            starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+            key = frame.get_column("key")
+    return EncodedKeys(
+        starts=np.ascontiguousarray(starts, dtype=np.int64),
+        time=np.ascontiguousarray(frame.get_column("time_us").to_numpy(), dtype=np.int64),
+        account=np.ascontiguousarray(frame.get_column("account_code").to_numpy(), dtype=np.int64),
+        post=np.ascontiguousarray(frame.get_column("post_row").to_numpy(), dtype=np.int64),
+        keys=key.gather(starts[:-1]) if len(frame) else key.clear(),
+        capped=capped,
+    )

@@ -1,0 +1,481 @@
+"""Cosine-similarity kernels for temporal traces: sparse (time bins) and dense (profiles).
+
+- :func:`sparse_cosine_pairs`: rows of an L2-normalised sparse matrix (accounts x time
+  bins), every pair sharing a column, output-sensitive: the cost is the sum over columns
+  of (rows in the column)^2, never rows^2, and only pairs passing the filters are written.
+- :func:`dense_top_k`: exact top-k cosine neighbours of dense unit rows (profiles), in
+  row blocks (float32 matrix products, never the full n x n), re-ranked in float64.
+- :func:`simhash_top_k`: approximate top-k for many rows: random-hyperplane signatures
+  (Charikar 2002), rows sorted by signature, each compared with its sorted neighbours.
+
+Similarities that decide a result are computed in float64 in a fixed order, so results
+do not depend on the thread count. Parallel work is split into contiguous blocks of rows.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from cib_detect._config import NJIT_KW, PARALLEL_KW
+from cib_detect.kernels.pairs import _exclusive_cumsum, _split_by_work
+
+__all__ = ["dense_top_k", "simhash_top_k", "sparse_cosine_pairs"]
+
+_MIN_ROWS_PER_TASK = 2_000
+
+
+# --------------------------------------------------------------------- sparse (bins)
+
+
+@njit(**NJIT_KW)
+def _better(sim_x, b_x, sim_y, b_y):
+    """Ranking order: higher similarity first, then lower partner index."""
+    return sim_x > sim_y or (sim_x == sim_y and b_x < b_y)
+
+
+@njit(**NJIT_KW)
+def _select_top(sims, partners, n, k):
+    """Reorder ``sims[:n]``/``partners[:n]`` so the best ``min(n, k)`` come first, ranked."""
+    m = min(n, k)
+    for r in range(m):  # selection: k is small
+        best = r
+        for q in range(r + 1, n):
+            if _better(sims[q], partners[q], sims[best], partners[best]):
+                best = q
+        sims[r], sims[best] = sims[best], sims[r]
+        partners[r], partners[best] = partners[best], partners[r]
+    return m
+
+
+@njit(**NJIT_KW)
+def _sparse_task(
+    first,
+    last,
+    row_starts,
+    row_cols,
+    row_vals,
+    row_counts,
+    col_starts,
+    col_rows,
+    col_vals,
+    col_counts,
+    min_similarity,
+    min_shared,
+    top_k,
+    fill,
+    kept,
+    offsets,
+    out_b,
+    out_sim,
+    out_int,
+):
+    n_rows = kept.shape[0]
+    dot = np.zeros(n_rows, np.float64)
+    shared = np.zeros(n_rows, np.int64)
+    posts_a = np.zeros(n_rows, np.int64)
+    posts_b = np.zeros(n_rows, np.int64)
+    touched = np.empty(n_rows, np.int64)
+    sims = np.empty(n_rows, np.float64)
+    partners = np.empty(n_rows, np.int64)
+    for a in range(first, last):
+        n_touched = 0
+        for p in range(row_starts[a], row_starts[a + 1]):
+            c = row_cols[p]
+            w_a = row_vals[p]
+            for q in range(col_starts[c], col_starts[c + 1]):
+                b = col_rows[q]
+                if b == a or (top_k == 0 and b < a):
+                    continue
+                if shared[b] == 0:
+                    touched[n_touched] = b
+                    n_touched += 1
+                dot[b] += w_a * col_vals[q]
+                shared[b] += 1
+                posts_a[b] += row_counts[p]
+                posts_b[b] += col_counts[q]
+        n = 0
+        for t in range(n_touched):
+            b = touched[t]
+            if shared[b] >= min_shared and dot[b] >= min_similarity:
+                sims[n] = dot[b]
+                partners[n] = b
+                n += 1
+        if top_k > 0:
+            n = _select_top(sims, partners, n, top_k)
+        else:
+            # ascending partner order
+            order = np.argsort(partners[:n])
+            sims[:n] = sims[:n][order]
+            partners[:n] = partners[:n][order]
+        if fill:
+            o = offsets[a]
+            for r in range(n):
+                b = partners[r]
+                out_b[o + r] = b
+                out_sim[o + r] = sims[r]
+                out_int[0, o + r] = shared[b]
+                out_int[1, o + r] = posts_a[b]
+                out_int[2, o + r] = posts_b[b]
+                out_int[3, o + r] = r + 1
+        else:
+            kept[a] = n
+        for t in range(n_touched):
+            b = touched[t]
+            dot[b] = 0.0
+            shared[b] = 0
+            posts_a[b] = 0
+            posts_b[b] = 0
+
+
+@njit(**PARALLEL_KW)
+def _sparse_parallel(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
+    for t in prange(bounds.shape[0] - 1):
+        _sparse_task(
+            bounds[t], bounds[t + 1], *data, *filters, fill, kept, offsets, out_b, out_sim, out_int
+        )
+
+
+@njit(**NJIT_KW)
+def _sparse_pass(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
+    if bounds.shape[0] == 2:
+        _sparse_task(0, bounds[1], *data, *filters, fill, kept, offsets, out_b, out_sim, out_int)
+    else:
+        _sparse_parallel(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int)
+
+
+@njit(**NJIT_KW)
+def _sparse_cosine_pairs(
+    row_starts,
+    row_cols,
+    row_vals,
+    row_counts,
+    col_starts,
+    col_rows,
+    col_vals,
+    col_counts,
+    min_similarity,
+    min_shared,
+    top_k,
+    n_tasks,
+):
+    n_rows = row_starts.shape[0] - 1
+    work = np.ones(n_rows, np.int64)
+    for a in range(n_rows):
+        for p in range(row_starts[a], row_starts[a + 1]):
+            c = row_cols[p]
+            work[a] += col_starts[c + 1] - col_starts[c]
+    bounds = _split_by_work(work, n_tasks)
+    data = (row_starts, row_cols, row_vals, row_counts, col_starts, col_rows, col_vals, col_counts)
+    filters = (min_similarity, min_shared, top_k)
+    kept = np.zeros(n_rows, np.int64)
+    no_b = np.empty(0, np.int64)
+    no_sim = np.empty(0, np.float64)
+    no_int = np.empty((4, 0), np.int64)
+    _sparse_pass(bounds, data, filters, False, kept, kept, no_b, no_sim, no_int)
+    offsets = _exclusive_cumsum(kept)
+    total = offsets[n_rows]
+    out_a = np.empty(total, np.int64)
+    for a in range(n_rows):
+        out_a[offsets[a] : offsets[a + 1]] = a
+    out_b = np.empty(total, np.int64)
+    out_sim = np.empty(total, np.float64)
+    out_int = np.empty((4, total), np.int64)
+    _sparse_pass(bounds, data, filters, True, kept, offsets, out_b, out_sim, out_int)
+    return out_a, out_b, out_sim, out_int
+
+
+# ---------------------------------------------------------------- dense (profiles)
+
+
+@njit(**NJIT_KW)
+def _dot64(x, a, b):
+    total = 0.0
+    for k in range(x.shape[1]):
+        total += x[a, k] * x[b, k]
+    return total
+
+
+@njit(**NJIT_KW)
+def _rerank_task(first, last, x, candidates, k, min_similarity, out_b, out_sim):
+    """Exact float64 similarities of each row's candidates, best ``k`` ranked (-1 pads)."""
+    m = candidates.shape[1]
+    sims = np.empty(m, np.float64)
+    partners = np.empty(m, np.int64)
+    for a in range(first, last):
+        n = 0
+        for q in range(m):
+            b = candidates[a, q]
+            if b < 0 or b == a:
+                continue
+            duplicate = False
+            for r in range(n):
+                if partners[r] == b:
+                    duplicate = True
+                    break
+            if duplicate:
+                continue
+            s = _dot64(x, a, b)
+            if s >= min_similarity:
+                sims[n] = s
+                partners[n] = b
+                n += 1
+        n = _select_top(sims, partners, n, k)
+        for r in range(k):
+            out_b[a, r] = partners[r] if r < n else -1
+            out_sim[a, r] = sims[r] if r < n else np.nan
+
+
+@njit(**PARALLEL_KW)
+def _rerank_parallel(bounds, x, candidates, k, min_similarity, out_b, out_sim):
+    for t in prange(bounds.shape[0] - 1):
+        _rerank_task(bounds[t], bounds[t + 1], x, candidates, k, min_similarity, out_b, out_sim)
+
+
+def _rerank(x, candidates, k, min_similarity, n_tasks):
+    n = x.shape[0]
+    out_b = np.empty((n, k), np.int64)
+    out_sim = np.empty((n, k), np.float64)
+    if n_tasks == 1 or n == 0:
+        _rerank_task(0, n, x, candidates, k, min_similarity, out_b, out_sim)
+    else:
+        bounds = _split_by_work(np.ones(n, np.int64), n_tasks)
+        _rerank_parallel(bounds, x, candidates, k, min_similarity, out_b, out_sim)
+    return out_b, out_sim
+
+
+@njit(**NJIT_KW)
+def _simhash_codes(projected):
+    n, bits = projected.shape
+    codes = np.zeros(n, np.uint64)
+    for i in range(n):
+        code = np.uint64(0)
+        for b in range(bits):
+            if projected[i, b] >= 0:
+                code |= np.uint64(1) << np.uint64(b)
+        codes[i] = code
+    return codes
+
+
+@njit(**NJIT_KW)
+def _neighbour_candidates(order, reach, candidates, column):
+    """Row ``order[p]`` gets the rows ``order[p - reach .. p + reach]`` as candidates,
+    written from ``candidates[:, column]`` on."""
+    n = order.shape[0]
+    for p in range(n):
+        a = order[p]
+        c = column
+        for q in range(p - reach, p + reach + 1):
+            if q != p:
+                candidates[a, c] = order[q] if 0 <= q < n else -1
+                c += 1
+
+
+# ---------------------------------------------------------------------------- wrappers
+
+
+def _n_tasks(n_tasks, n_rows):
+    if n_tasks is None:
+        return max(1, min(numba.get_num_threads(), n_rows // _MIN_ROWS_PER_TASK))
+    assert n_tasks >= 1, f"n_tasks must be >= 1, got {n_tasks}"
+    return int(n_tasks)
+
+
+def sparse_cosine_pairs(
+    row_starts: np.ndarray,
+    row_cols: np.ndarray,
+    row_vals: np.ndarray,
+    row_counts: np.ndarray,
+    n_cols: int,
+    min_similarity: float = 0.0,
+    min_shared: int = 1,
+    top_k: int | None = None,
+    *,
+    n_tasks: int | None = None,
+):
+    """Cosine similarity of the rows of a sparse matrix with unit-length rows, for every
+    pair of rows sharing a column and passing the filters.
+
+    Parameters
+    ----------
+    row_starts, row_cols : int64 ndarray
+        CSR structure: row ``a`` has columns ``row_cols[row_starts[a]:row_starts[a+1]]``,
+        strictly increasing.
+    row_vals : float64 ndarray
+        The entries, each row of unit L2 norm (the dot product is then the cosine).
+    row_counts : int64 ndarray
+        An integer per entry (e.g. posts in the bin), summed over shared columns.
+    n_cols : int
+        Number of columns.
+    min_similarity : float
+        Keep pairs with cosine ``>= min_similarity``.
+    min_shared : int
+        Keep pairs sharing at least this many columns.
+    top_k : int, optional
+        Keep, for each row, its ``top_k`` best partners (similarity, then lower index);
+        pairs are then reported from both sides (``a > b`` too). ``None``: every pair
+        once, ``a < b``.
+    n_tasks : int, optional
+        Parallel tasks; the output does not depend on it.
+
+    Returns
+    -------
+    a, b : int64 ndarray
+        Row pairs, sorted by ``a`` then rank (``top_k``) or ``b``.
+    similarity : float64 ndarray
+        Cosine, summed in increasing column order (so equal from both sides).
+    shared, count_a, count_b, rank : int64 ndarray
+        Shared columns, the sums of ``row_counts`` of ``a`` and of ``b`` over them, and the
+        rank of ``b`` among ``a``'s kept partners (1 = best).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = 0.5 ** 0.5
+    >>> row_starts, row_cols = np.array([0, 2, 4, 5]), np.array([0, 1, 1, 2, 0])
+    >>> row_vals = np.array([s, s, s, s, 1.0])
+    >>> a, b, sim, shared, *_ = sparse_cosine_pairs(
+    ...     row_starts, row_cols, row_vals, np.ones(5, np.int64), 3)
+    >>> a.tolist(), b.tolist(), sim.round(3).tolist(), shared.tolist()
+    ([0, 0], [1, 2], [0.5, 0.707], [1, 1])
+    """
+    n_rows = row_starts.shape[0] - 1
+    cols = np.asarray(row_cols, np.int64)
+    # column-major copy: rows of each column, increasing
+    order = np.argsort(cols, kind="stable")
+    row_of_entry = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(row_starts))
+    col_rows = np.ascontiguousarray(row_of_entry[order])
+    row_vals = np.ascontiguousarray(row_vals, np.float64)
+    row_counts = np.ascontiguousarray(row_counts, np.int64)
+    col_starts = np.zeros(n_cols + 1, np.int64)
+    np.cumsum(np.bincount(cols, minlength=n_cols), out=col_starts[1:])
+    out_a, out_b, out_sim, out_int = _sparse_cosine_pairs(
+        np.ascontiguousarray(row_starts, np.int64),
+        np.ascontiguousarray(cols),
+        row_vals,
+        row_counts,
+        col_starts,
+        col_rows,
+        np.ascontiguousarray(row_vals[order]),
+        np.ascontiguousarray(row_counts[order]),
+        float(min_similarity),
+        np.int64(min_shared),
+        np.int64(0 if top_k is None else top_k),
+        _n_tasks(n_tasks, n_rows),
+    )
+    return out_a, out_b, out_sim, out_int[0], out_int[1], out_int[2], out_int[3]
+
+
+def dense_top_k(
+    profiles: np.ndarray,
+    k: int,
+    min_similarity: float = -1.0,
+    *,
+    block_rows: int = 1024,
+    n_tasks: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k cosine neighbours of unit-length rows, in row blocks.
+
+    Each block of ``block_rows`` rows is multiplied with all rows in float32 (memory
+    ``block_rows * n`` floats, never ``n * n``); the best ``2k + 8`` candidates of each
+    row are then re-scored in float64 and ranked, so ranks do not depend on float32
+    rounding or on the thread count.
+
+    Parameters
+    ----------
+    profiles : float64 ndarray, shape (n, d)
+        Rows of unit L2 norm.
+    k : int
+        Neighbours per row.
+    min_similarity : float
+        Neighbours below it are left out.
+    block_rows : int
+        Rows per matrix-product block.
+    n_tasks : int, optional
+        Parallel tasks of the re-ranking; the output does not depend on it.
+
+    Returns
+    -------
+    neighbours : int64 ndarray, shape (n, k)
+        Row indices, best first (similarity, then lower index); -1 where a row has fewer.
+    similarity : float64 ndarray, shape (n, k)
+        Cosine similarities; NaN where ``neighbours`` is -1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]])
+    >>> nb, sim = dense_top_k(x, 1)
+    >>> nb.ravel().tolist(), sim.ravel().round(2).tolist()
+    ([1, 0, 1], [0.8, 0.8, 0.6])
+    """
+    x64 = np.ascontiguousarray(profiles, np.float64)
+    n = x64.shape[0]
+    x32 = x64.astype(np.float32)
+    m = min(max(n - 1, 0), 2 * k + 8)
+    candidates = np.full((n, max(m, 1)), -1, np.int64)
+    if m > 0:
+        for start in range(0, n, block_rows):
+            stop = min(start + block_rows, n)
+            block = x32[start:stop] @ x32.T
+            block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+            part = np.argpartition(-block, m - 1, axis=1)[:, :m]
+            candidates[start:stop] = part
+    return _rerank(x64, candidates, k, float(min_similarity), _n_tasks(n_tasks, n))
+
+
+def simhash_top_k(
+    profiles: np.ndarray,
+    k: int,
+    min_similarity: float = -1.0,
+    *,
+    n_tables: int = 8,
+    reach: int = 16,
+    seed: int = 0,
+    n_tasks: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate top-k cosine neighbours: random-hyperplane (SimHash) sorting.
+
+    For each of ``n_tables`` tables, rows get a 64-bit signature (the signs of 64 random
+    projections, Charikar 2002), are sorted by it, and each row takes the ``reach`` rows
+    before and after it in that order as candidates: rows with close signatures point the
+    same way. The candidates are scored exactly (float64) and ranked as in
+    :func:`dense_top_k`. Cost ``O(n * n_tables * reach * d)``.
+
+    Parameters
+    ----------
+    profiles : float64 ndarray, shape (n, d)
+        Rows of unit L2 norm.
+    k, min_similarity
+        As in :func:`dense_top_k`.
+    n_tables, reach : int
+        Sorted orders, and neighbours taken on each side in each order.
+    seed : int
+        Seed of the projections.
+    n_tasks : int, optional
+        Parallel tasks of the scoring; the output does not depend on it.
+
+    Returns
+    -------
+    neighbours, similarity : ndarray, shape (n, k)
+        As in :func:`dense_top_k`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]])
+    >>> simhash_top_k(x, 1)[0].ravel().tolist()
+    [1, 0, 1]
+    """
+    x64 = np.ascontiguousarray(profiles, np.float64)
+    n, d = x64.shape
+    rng = np.random.default_rng(seed)
+    width = 2 * reach
+    candidates = np.full((n, max(n_tables * width, 1)), -1, np.int64)
+    for table in range(n_tables):
+        planes = rng.standard_normal((d, 64))
+        codes = _simhash_codes(x64 @ planes)
+        order = np.argsort(codes, kind="stable").astype(np.int64)
+        _neighbour_candidates(order, reach, candidates, table * width)
+    return _rerank(x64, candidates, k, float(min_similarity), _n_tasks(n_tasks, n))

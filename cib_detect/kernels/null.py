@@ -1,0 +1,108 @@
+"""Kernels of the null model: how often keys bring posts together by chance.
+
+Input conventions as in :mod:`cib_detect.kernels.pairs` (rows sorted by key then time,
+``starts`` bounding the key groups).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from cib_detect._config import PARALLEL_KW
+
+__all__ = ["expected_keys_table", "group_window_pairs"]
+
+
+@njit(**PARALLEL_KW)
+def _group_window_pairs(starts, time, window):
+    n_groups = starts.shape[0] - 1
+    counts = np.zeros(n_groups, np.int64)
+    for g in prange(n_groups):
+        lo = starts[g]
+        total = 0
+        for i in range(starts[g], starts[g + 1]):
+            while time[i] - time[lo] > window:
+                lo += 1
+            total += i - lo
+        counts[g] = total
+    return counts
+
+
+def group_window_pairs(starts: np.ndarray, time: np.ndarray, window: int) -> np.ndarray:
+    """Number of row pairs of each key group that lie within ``window`` (any accounts).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> group_window_pairs(np.array([0, 3, 4]), np.array([0, 5, 20, 7]), 10)
+    array([1, 0])
+    """
+    return _group_window_pairs(starts, time, np.int64(window))
+
+
+@njit(**PARALLEL_KW)
+def _expected_keys_table(ptr, group, count, key_posts, log_miss, total, grid):
+    n_accounts = ptr.shape[0] - 1
+    n_grid = grid.shape[0]
+    table = np.zeros((n_accounts, n_grid), np.float64)
+    for a in prange(n_accounts):
+        for r in range(ptr[a], ptr[a + 1]):
+            g = group[r]
+            others = max(key_posts[g] - count[r], 0) / total
+            if others <= 0.0:
+                continue
+            log_unused = np.log1p(-min(others, 1.0))
+            for j in range(n_grid):
+                d = grid[j]
+                uses = -np.expm1(d * log_unused)
+                partner_count = max(1.0, d * others)
+                table[a, j] += uses * -np.expm1(count[r] * partner_count * log_miss[g])
+    return table
+
+
+def expected_keys_table(
+    ptr: np.ndarray,
+    group: np.ndarray,
+    count: np.ndarray,
+    key_posts: np.ndarray,
+    pi: np.ndarray,
+    grid: np.ndarray,
+) -> np.ndarray:
+    """For every account ``a`` and partner activity ``d`` in ``grid``: the expected number
+    of keys of ``a`` on which a partner with ``d`` key uses, drawn by key popularity,
+    co-acts with ``a`` by chance.
+
+    Parameters
+    ----------
+    ptr, group, count : int64 ndarray
+        Each account's keys: account ``i`` used group ``group[r]`` ``count[r]`` times for
+        ``r`` in ``ptr[i]:ptr[i + 1]``.
+    key_posts : int64 ndarray
+        Uses (posts) of each key group.
+    pi : float64 ndarray
+        Per group, the chance that two of its posts taken at random lie within the window.
+    grid : float64 ndarray
+        Partner activities (key uses) to tabulate, increasing.
+
+    Returns
+    -------
+    float64 ndarray, shape (n_accounts, len(grid))
+        ``sum_k P(partner uses k) * (1 - (1 - pi_k) ** (count_a * count_partner))`` with
+        ``P(partner uses k) = 1 - (1 - m_k / N) ** d``, ``m_k`` the uses of ``k`` by
+        others than ``a``, ``N`` all uses, and ``count_partner = max(1, d * m_k / N)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> table = expected_keys_table(np.array([0, 1, 2]), np.array([0, 0]), np.array([1, 1]),
+    ...                             np.array([2]), np.array([1.0]), np.array([1.0]))
+    >>> table.round(3).tolist()
+    [[0.5], [0.5]]
+    """
+    with np.errstate(divide="ignore"):
+        log_miss = np.log1p(-np.minimum(pi, 1.0))
+    total = float(key_posts.sum())
+    return _expected_keys_table(
+        ptr, group, count, key_posts, log_miss, max(total, 1.0), np.asarray(grid, np.float64)
+    )

@@ -1,0 +1,1 @@
+"""Cluster and account scores: coordination, government link, disclosure."""

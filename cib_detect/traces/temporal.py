@@ -1,0 +1,616 @@
+"""Temporal traces: synchronised activity (``sync_activity``) and posting-schedule
+profiles (``activity_profile``).
+
+Accounts driven by one schedule look alike even when their content differs.
+
+- ``sync_activity`` (Pacheco et al. 2021, "Uncovering coordinated networks on social
+  media"): every account is a vector over time bins (30 minutes by default), TF-IDF
+  weighted so that bins in which many accounts are active (a live event, prime time)
+  count less; two accounts are similar when they are active in the same rare bins.
+- ``activity_profile``: every account's hour-of-week histogram (168 bins, UTC) and
+  histogram of the gaps between its consecutive posts (log-spaced bins); accounts with
+  the same weekly rhythm and the same cadence are neighbours, whenever they post.
+
+See ``docs/similarity_traces.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import polars as pl
+
+from cib_detect import _config
+from cib_detect._params import check_choice, check_int, duration_microseconds
+from cib_detect.encode import account_codes
+from cib_detect.errors import ParameterError
+from cib_detect.kernels.cosine import dense_top_k, simhash_top_k, sparse_cosine_pairs
+from cib_detect.traces.co_action import EDGE_SCHEMA, EVIDENCE_SCHEMA
+
+logger = logging.getLogger("cib_detect")
+
+__all__ = [
+    "activity_profile",
+    "activity_profile_evidence",
+    "activity_profiles",
+    "sync_activity",
+    "sync_activity_evidence",
+]
+
+#: Columns of sync_activity edges.
+SYNC_EDGE_SCHEMA = {**EDGE_SCHEMA, "similarity": pl.Float64}
+#: Columns of activity_profile edges.
+PROFILE_EDGE_SCHEMA = {**EDGE_SCHEMA, "similarity": pl.Float64, "rank": pl.Int64}
+
+HOURS_PER_WEEK = 168
+#: Accounts with more profiles than this get approximate neighbours with method="auto".
+MAX_EXACT_ACCOUNTS = 100_000
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Gaps between consecutive posts: one bin below 1 s, log-spaced bins from 1 s to 30 days,
+# one bin above.
+_SHORTEST_GAP_S = 1.0
+_LONGEST_GAP_S = 30 * 86_400.0
+
+
+def _check_similarity(value, name: str, function: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -1 <= value <= 1:
+        raise ParameterError(
+            f"the {name!r} parameter of {function} must be a number in [-1, 1] (a cosine "
+            f"similarity); got {value!r} instead"
+        )
+    return float(value)
+
+
+def _stamp(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+# ---------------------------------------------------------------------- sync_activity
+
+
+def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str):
+    """Accounts x bins TF-IDF rows (unit length) for accounts with >= min_posts posts."""
+    codes, account_ids = account_codes(posts)
+    frame = pl.DataFrame(
+        {
+            "account_code": codes.cast(pl.Int64),
+            "bin": posts.get_column("timestamp").dt.epoch("us") // bin_us,
+        }
+    )
+    posts_per_account = frame.group_by("account_code").agg(pl.len().alias("n"))
+    kept = posts_per_account.filter(pl.col("n") >= min_posts).sort("account_code")
+    n_skipped = len(posts_per_account) - len(kept)
+    if n_skipped:
+        logger.info(
+            "%s: %d of %d accounts have fewer than min_posts=%d posts and were skipped",
+            function,
+            n_skipped,
+            len(posts_per_account),
+            min_posts,
+        )
+    rows = kept.with_row_index("row", offset=0).select("account_code", pl.col("row").cast(pl.Int64))
+    cells = (
+        frame.join(rows, on="account_code", how="inner")
+        .group_by("row", "bin")
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+    )
+    n_accounts = len(rows)
+    cells = cells.with_columns(
+        pl.col("bin").rank("dense").cast(pl.Int64).alias("col") - 1,
+        pl.len().over("bin").alias("df"),
+    ).with_columns(
+        # sublinear tf times idf = ln(N / df): a bin where every account is active weighs 0
+        ((1.0 + pl.col("count").log()) * (n_accounts / pl.col("df")).log()).alias("w")
+    )
+    cells = (
+        cells.with_columns(
+            (pl.col("w") / (pl.col("w") ** 2).sum().over("row").sqrt()).fill_nan(0.0).alias("w")
+        )
+        .filter(pl.col("w") > 0)
+        .sort("row", "col")
+    )
+    row = cells.get_column("row").to_numpy()
+    row_starts = np.zeros(n_accounts + 1, np.int64)
+    np.cumsum(np.bincount(row, minlength=n_accounts), out=row_starts[1:])
+    n_cols = int(cells.get_column("col").max() + 1) if len(cells) else 0
+    return rows, account_ids, row_starts, cells, n_cols
+
+
+def sync_activity(
+    posts: pl.DataFrame,
+    *,
+    window_us: int,
+    min_weight: int = 1,
+    max_key_posts: int | None = None,
+    bin="30m",
+    min_posts: int = 5,
+    min_similarity: float = 0.5,
+    top_k: int | None = None,
+) -> pl.DataFrame:
+    """Account pairs active in the same time bins: TF-IDF cosine over bins.
+
+    Called by :func:`cib_detect.co_action_edges` with ``trace="sync_activity"``; the
+    options below are its trace options. ``window`` and ``max_key_posts`` are not used:
+    the time resolution is ``bin``.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts (all of them, reposts included: any action counts).
+    window_us, max_key_posts
+        Not used.
+    min_weight : int
+        Keep pairs active together in at least this many bins.
+    bin : str, float or timedelta, default "30m"
+        Width of the time bins (bins start at the Unix epoch, UTC).
+    min_posts : int, default 5
+        Accounts with fewer posts are skipped (logged at INFO level).
+    min_similarity : float, default 0.5
+        Keep pairs with cosine similarity at least this.
+    top_k : int, optional
+        Also keep only each account's ``top_k`` most similar partners (a pair stays when
+        it is in the top ``top_k`` of either side). ``None``: no limit.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per unordered pair (``account_a < account_b``), sorted, with the columns of
+        :data:`~cib_detect.traces.co_action.EDGE_SCHEMA` and ``similarity`` (cosine of the
+        TF-IDF vectors): ``n_coactions`` and ``n_keys`` are the bins both were active in,
+        ``n_posts_a`` / ``n_posts_b`` each side's posts in those bins, ``min_dt`` and
+        ``mean_dt`` are null (the bin is the unit of time).
+
+    Notes
+    -----
+    Weights: ``(1 + ln count) * ln(N / df)`` for an account with ``count`` posts in a bin
+    that ``df`` of the ``N`` kept accounts are active in, rows scaled to unit length. Cost:
+    the sum over bins of ``df**2`` (account pairs sharing a bin), never ``N**2``; memory is
+    the kept pairs.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> hours = {"a": [1, 5, 9], "b": [1, 5, 9], "c": [2, 6, 9], "d": [3, 7, 11]}
+    >>> rows = [(f"{u}{h}", u, t0 + timedelta(hours=h)) for u, hs in hours.items() for h in hs]
+    >>> posts = pl.DataFrame(rows, schema=["post_id", "account_id", "timestamp"], orient="row")
+    >>> edges = sync_activity(posts, window_us=0, min_posts=3)
+    >>> edges.select("account_a", "account_b", "n_coactions", "similarity").rows()
+    [('a', 'b', 3, 1.0)]
+    """
+    function = "co_action_edges"
+    bin_us = duration_microseconds(bin, name="bin", function=function)
+    if bin_us <= 0:
+        raise ParameterError(f"the 'bin' parameter of {function} must be positive; got {bin!r}")
+    check_int(min_posts, name="min_posts", function=function, minimum=1)
+    min_similarity = _check_similarity(min_similarity, "min_similarity", function)
+    check_int(top_k, name="top_k", function=function, minimum=1, allow_none=True)
+    rows, account_ids, row_starts, cells, n_cols = _bin_matrix(posts, bin_us, min_posts, function)
+    a, b, sim, shared, count_a, count_b, _ = sparse_cosine_pairs(
+        row_starts,
+        cells.get_column("col").to_numpy(),
+        cells.get_column("w").to_numpy(),
+        cells.get_column("count").to_numpy(),
+        n_cols,
+        min_similarity,
+        min_weight,
+        top_k,
+    )
+    code = rows.get_column("account_code").to_numpy()
+    code_a, code_b = code[a], code[b]
+    swap = code_a > code_b
+    pairs = pl.DataFrame(
+        {
+            "code_a": np.where(swap, code_b, code_a),
+            "code_b": np.where(swap, code_a, code_b),
+            "n_coactions": shared,
+            "n_posts_a": np.where(swap, count_b, count_a),
+            "n_posts_b": np.where(swap, count_a, count_b),
+            "similarity": sim,
+        }
+    )
+    if top_k is not None:  # a pair in both sides' lists appears twice, with equal values
+        pairs = pairs.unique(["code_a", "code_b"], keep="first")
+    pairs = pairs.sort("code_a", "code_b")
+    return pairs.select(
+        account_ids.gather(pairs["code_a"]).alias("account_a"),
+        account_ids.gather(pairs["code_b"]).alias("account_b"),
+        "n_coactions",
+        pl.col("n_coactions").alias("n_keys"),
+        "n_posts_a",
+        "n_posts_b",
+        pl.lit(None, pl.Float64).alias("min_dt"),
+        pl.lit(None, pl.Float64).alias("mean_dt"),
+        "similarity",
+    ).cast(SYNC_EDGE_SCHEMA)
+
+
+def sync_activity_evidence(
+    posts: pl.DataFrame,
+    *,
+    pairs: pl.DataFrame,
+    window_us: int,
+    max_key_posts: int | None = None,
+    bin="30m",
+    min_posts: int = 5,
+    min_similarity: float = 0.5,
+    top_k: int | None = None,
+) -> pl.DataFrame:
+    """The bins behind chosen ``sync_activity`` pairs: one row per bin both were active in.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts.
+    pairs : polars.DataFrame
+        ``account_a``, ``account_b`` with ``account_a < account_b``.
+    window_us, max_key_posts, bin, min_posts, min_similarity, top_k
+        As in :func:`sync_activity` (only ``bin`` matters here).
+
+    Returns
+    -------
+    polars.DataFrame
+        The columns of :data:`~cib_detect.traces.co_action.EVIDENCE_SCHEMA`, for the
+        closest pair of posts of the two accounts inside each shared bin (``key`` is the
+        bin's start, ISO 8601 UTC; ``dt`` their gap in seconds), plus ``bin_start``,
+        ``n_posts_a`` and ``n_posts_b`` (each side's posts in the bin).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timezone
+    >>> t = lambda h, m: datetime(2024, 1, 1, h, m, tzinfo=timezone.utc)
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "account_id": ["a", "b", "b"],
+    ...     "timestamp": [t(9, 5), t(9, 20), t(9, 25)]})
+    >>> wanted = pl.DataFrame({"account_a": ["a"], "account_b": ["b"]})
+    >>> ev = sync_activity_evidence(posts, pairs=wanted, window_us=0)
+    >>> ev.select("post_a", "post_b", "key", "dt", "n_posts_b").rows()
+    [('1', '2', '2024-01-01T09:00:00+00:00', 900.0, 2)]
+    """
+    function = "co_action_evidence"
+    bin_us = duration_microseconds(bin, name="bin", function=function)
+    if bin_us <= 0:
+        raise ParameterError(f"the 'bin' parameter of {function} must be positive; got {bin!r}")
+    frame = posts.select(
+        "account_id",
+        "post_id",
+        pl.col("timestamp").dt.epoch("us").alias("time"),
+        (pl.col("timestamp").dt.epoch("us") // bin_us).alias("bin"),
+    ).with_columns(pl.len().over("account_id", "bin").alias("n_in_bin"))
+    side_a = frame.rename(
+        {"account_id": "account_a", "post_id": "post_a", "time": "time_a", "n_in_bin": "n_posts_a"}
+    )
+    side_b = frame.rename(
+        {"account_id": "account_b", "post_id": "post_b", "time": "time_b", "n_in_bin": "n_posts_b"}
+    )
+    joined = (
+        pairs.join(side_a, on="account_a")
+        .join(side_b, on=["account_b", "bin"])
+        .with_columns((pl.col("time_b") - pl.col("time_a")).abs().alias("gap"))
+        .sort("account_a", "account_b", "bin", "gap", "post_a", "post_b")
+        .unique(["account_a", "account_b", "bin"], keep="first", maintain_order=True)
+    )
+    bin_start = _stamp(pl.col("bin") * bin_us)
+    return joined.select(
+        "account_a",
+        "account_b",
+        "post_a",
+        "post_b",
+        bin_start.dt.to_string("%Y-%m-%dT%H:%M:%S%:z").alias("key"),
+        _stamp(pl.col("time_a")).alias("timestamp_a"),
+        _stamp(pl.col("time_b")).alias("timestamp_b"),
+        (pl.col("gap") / _config.MICROSECONDS).alias("dt"),
+        bin_start.alias("bin_start"),
+        pl.col("n_posts_a").cast(pl.Int64),
+        pl.col("n_posts_b").cast(pl.Int64),
+    ).cast(
+        {
+            **EVIDENCE_SCHEMA,
+            "bin_start": pl.Datetime("us", "UTC"),
+            "n_posts_a": pl.Int64,
+            "n_posts_b": pl.Int64,
+        }
+    )
+
+
+# ------------------------------------------------------------------- activity_profile
+
+
+def activity_profiles(
+    posts: pl.DataFrame,
+    *,
+    min_posts: int = 20,
+    interval_bins: int = 24,
+    features: str = "both",
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Each account's posting profile as a unit vector.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts.
+    min_posts : int, default 20
+        Accounts with fewer posts get no profile.
+    interval_bins : int, default 24
+        Log-spaced bins of the gaps between consecutive posts from 1 s to 30 days, plus one
+        bin below 1 s and one above 30 days.
+    features : {"both", "hour_of_week", "intervals"}
+        Which histograms make the profile. With both, each is scaled to unit length and
+        the two weigh the same.
+
+    Returns
+    -------
+    accounts : polars.DataFrame
+        ``account_id`` and ``n_posts`` of the profiled accounts, sorted by id.
+    profiles : float64 ndarray, shape (n_accounts, d)
+        Unit rows: ``d`` = 168 hour-of-week bins (Monday 00:00 UTC first), then
+        ``interval_bins + 2`` gap bins (as chosen by ``features``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2024, 1, 1, 9, tzinfo=timezone.utc)  # a Monday
+    >>> posts = pl.DataFrame({"post_id": ["1", "2"], "account_id": ["a", "a"],
+    ...     "timestamp": [t0, t0 + timedelta(days=7)]})
+    >>> accounts, profiles = activity_profiles(posts, min_posts=2, features="hour_of_week")
+    >>> accounts.rows(), profiles.shape, float(profiles[0, 9])
+    ([('a', 2)], (1, 168), 1.0)
+    """
+    edges_s = np.concatenate(
+        [[0.0], np.geomspace(_SHORTEST_GAP_S, _LONGEST_GAP_S, interval_bins + 1)]
+    )
+    frame = (
+        posts.lazy()
+        .select("account_id", pl.col("timestamp").dt.epoch("us").alias("time"), "timestamp")
+        .with_columns(pl.len().over("account_id").alias("n_posts"))
+        .filter(pl.col("n_posts") >= min_posts)
+        .sort("account_id", "time")
+        .with_columns(
+            ((pl.col("timestamp").dt.weekday() - 1) * 24 + pl.col("timestamp").dt.hour())
+            .cast(pl.Int64)
+            .alias("how"),
+            (pl.col("time").diff().over("account_id") / _config.MICROSECONDS).alias("gap"),
+        )
+        .collect()
+    )
+    accounts = frame.select("account_id", pl.col("n_posts").cast(pl.Int64)).unique(
+        "account_id", maintain_order=True
+    )
+    n = len(accounts)
+    row = (frame.get_column("account_id").rank("dense").cast(pl.Int64) - 1).to_numpy()
+    parts = []
+    if features in ("both", "hour_of_week"):
+        how = np.zeros((n, HOURS_PER_WEEK))
+        np.add.at(how, (row, frame.get_column("how").to_numpy()), 1.0)
+        parts.append(how)
+    if features in ("both", "intervals"):
+        gaps = frame.get_column("gap").to_numpy()
+        has_gap = ~np.isnan(gaps)
+        gap_bin = np.searchsorted(edges_s, gaps[has_gap], side="right") - 1
+        intervals = np.zeros((n, interval_bins + 2))
+        np.add.at(intervals, (row[has_gap], gap_bin), 1.0)
+        parts.append(intervals)
+    for part in parts:
+        norms = np.linalg.norm(part, axis=1, keepdims=True)
+        np.divide(part, norms, out=part, where=norms > 0)
+    profiles = np.hstack(parts) / np.sqrt(len(parts)) if n else np.zeros((0, 0))
+    return accounts, np.ascontiguousarray(profiles)
+
+
+def activity_profile(
+    posts: pl.DataFrame,
+    *,
+    window_us: int,
+    min_weight: int = 1,
+    max_key_posts: int | None = None,
+    min_posts: int = 20,
+    top_k: int = 10,
+    min_similarity: float = 0.9,
+    interval_bins: int = 24,
+    features: str = "both",
+    method: str = "auto",
+    seed: int = 0,
+) -> pl.DataFrame:
+    """Accounts with the same posting schedule: nearest neighbours of activity profiles.
+
+    Called by :func:`cib_detect.co_action_edges` with ``trace="activity_profile"``; the
+    options below are its trace options. ``window`` and ``max_key_posts`` are not used;
+    ``min_weight`` must be 1 (profiles have no co-action counts).
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts (all of them, reposts included).
+    window_us, max_key_posts
+        Not used.
+    min_weight : int
+        Must be 1.
+    min_posts : int, default 20
+        Accounts with fewer posts get no profile (a handful of posts is no schedule).
+    top_k : int, default 10
+        Neighbours per account.
+    min_similarity : float, default 0.9
+        Neighbours below this cosine similarity are left out.
+    interval_bins, features
+        The profile, see :func:`activity_profiles`.
+    method : {"auto", "exact", "approximate"}, default "auto"
+        ``"exact"``: blocked float32 matrix products (``O(n**2 d)`` time, ``O(n)`` memory
+        per block row). ``"approximate"``: SimHash sorting (:func:`~cib_detect.kernels.
+        cosine.simhash_top_k`), ``O(n d)``. ``"auto"``: exact up to 100,000 profiles.
+    seed : int, default 0
+        Seed of the approximate method.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per unordered pair (``account_a < account_b``) in either's top ``top_k``,
+        sorted, with the columns of :data:`~cib_detect.traces.co_action.EDGE_SCHEMA`
+        (``n_posts_a`` / ``n_posts_b`` each account's posts; ``n_coactions``, ``n_keys``,
+        ``min_dt`` and ``mean_dt`` null), ``similarity`` (cosine of the profiles) and
+        ``rank`` (the pair's best rank in the two neighbour lists, 1 = nearest).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> hours = {"a": [9, 33, 57], "b": [9, 33, 57], "c": [20, 21, 100]}
+    >>> rows = [(f"{u}{h}", u, t0 + timedelta(hours=h)) for u, hs in hours.items() for h in hs]
+    >>> posts = pl.DataFrame(rows, schema=["post_id", "account_id", "timestamp"], orient="row")
+    >>> edges = activity_profile(posts, window_us=0, min_posts=3, top_k=1)
+    >>> edges.select("account_a", "account_b", "similarity", "rank").rows()
+    [('a', 'b', 1.0, 1)]
+    """
+    function = "co_action_edges"
+    if min_weight != 1:
+        raise ParameterError(
+            f"trace 'activity_profile' compares whole profiles and has no co-action counts; "
+            f"the 'min_weight' parameter of {function} must be 1 for it, got {min_weight!r} "
+            f"(filter on 'similarity' or 'rank' instead)"
+        )
+    check_int(min_posts, name="min_posts", function=function, minimum=2)
+    check_int(top_k, name="top_k", function=function, minimum=1)
+    check_int(interval_bins, name="interval_bins", function=function, minimum=1)
+    check_int(seed, name="seed", function=function, minimum=0)
+    check_choice(
+        features, ("both", "hour_of_week", "intervals"), name="features", function=function
+    )
+    check_choice(method, ("auto", "exact", "approximate"), name="method", function=function)
+    min_similarity = _check_similarity(min_similarity, "min_similarity", function)
+    accounts, profiles = activity_profiles(
+        posts, min_posts=min_posts, interval_bins=interval_bins, features=features
+    )
+    n = len(accounts)
+    if method == "approximate" or (method == "auto" and n > MAX_EXACT_ACCOUNTS):
+        neighbours, sims = simhash_top_k(profiles, top_k, min_similarity, seed=seed)
+    else:
+        neighbours, sims = dense_top_k(profiles, top_k, min_similarity)
+    a = np.repeat(np.arange(n, dtype=np.int64), top_k)
+    b = neighbours.ravel()
+    rank = np.tile(np.arange(1, top_k + 1, dtype=np.int64), n)
+    found = b >= 0
+    a, b, sim, rank = a[found], b[found], sims.ravel()[found], rank[found]
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    n_posts = accounts.get_column("n_posts").to_numpy()
+    pairs = (
+        pl.DataFrame({"a": low, "b": high, "similarity": sim, "rank": rank})
+        .group_by("a", "b")
+        .agg(pl.col("similarity").first(), pl.col("rank").min())
+        .sort("a", "b")
+    )
+    ids = accounts.get_column("account_id")
+    pa, pb = pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy()
+    return pl.DataFrame(
+        {
+            "account_a": ids.gather(pa),
+            "account_b": ids.gather(pb),
+            "n_coactions": pl.Series([None] * len(pairs), dtype=pl.Int64),
+            "n_keys": pl.Series([None] * len(pairs), dtype=pl.Int64),
+            "n_posts_a": n_posts[pa],
+            "n_posts_b": n_posts[pb],
+            "min_dt": pl.Series([None] * len(pairs), dtype=pl.Float64),
+            "mean_dt": pl.Series([None] * len(pairs), dtype=pl.Float64),
+            "similarity": pairs.get_column("similarity"),
+            "rank": pairs.get_column("rank"),
+        },
+        schema=PROFILE_EDGE_SCHEMA,
+    )
+
+
+def activity_profile_evidence(
+    posts: pl.DataFrame,
+    *,
+    pairs: pl.DataFrame,
+    window_us: int,
+    max_key_posts: int | None = None,
+    n_hours: int = 5,
+    **options,
+) -> pl.DataFrame:
+    """The hours of the week that chosen ``activity_profile`` pairs share most.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts.
+    pairs : polars.DataFrame
+        ``account_a``, ``account_b`` with ``account_a < account_b``.
+    window_us, max_key_posts, **options
+        As in :func:`activity_profile` (not used here).
+    n_hours : int, default 5
+        Hours per pair, by ``min(share_a, share_b)``.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per pair and hour with the columns of
+        :data:`~cib_detect.traces.co_action.EVIDENCE_SCHEMA` (``key`` names the hour,
+        e.g. ``"Mon 09:00 UTC"``; post, timestamp and ``dt`` columns are null) plus
+        ``hour_of_week`` (0 = Monday 00:00 UTC), ``share_a`` and ``share_b`` (the share of
+        each account's posts in that hour).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2024, 1, 1, 9, tzinfo=timezone.utc)
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "account_id": ["a", "b", "b"],
+    ...     "timestamp": [t0, t0 + timedelta(days=7), t0 + timedelta(hours=1)]})
+    >>> wanted = pl.DataFrame({"account_a": ["a"], "account_b": ["b"]})
+    >>> ev = activity_profile_evidence(posts, pairs=wanted, window_us=0)
+    >>> ev.select("key", "share_a", "share_b").rows()
+    [('Mon 09:00 UTC', 1.0, 0.5)]
+    """
+    shares = (
+        posts.select(
+            "account_id",
+            ((pl.col("timestamp").dt.weekday() - 1) * 24 + pl.col("timestamp").dt.hour())
+            .cast(pl.Int64)
+            .alias("hour_of_week"),
+        )
+        .group_by("account_id", "hour_of_week")
+        .agg(pl.len().alias("n"))
+        .with_columns((pl.col("n") / pl.col("n").sum().over("account_id")).alias("share"))
+        .drop("n")
+    )
+    joined = (
+        pairs.join(shares.rename({"account_id": "account_a", "share": "share_a"}), on="account_a")
+        .join(
+            shares.rename({"account_id": "account_b", "share": "share_b"}),
+            on=["account_b", "hour_of_week"],
+        )
+        .sort(
+            "account_a",
+            "account_b",
+            pl.min_horizontal("share_a", "share_b"),
+            "hour_of_week",
+            descending=[False, False, True, False],
+        )
+        .group_by("account_a", "account_b", maintain_order=True)
+        .head(n_hours)
+    )
+    day = pl.col("hour_of_week") // 24
+    hour = pl.col("hour_of_week") % 24
+    day_names = dict(enumerate(_DAY_NAMES))
+    key = pl.format(
+        "{} {}:00 UTC",
+        day.replace_strict(day_names, return_dtype=pl.String),
+        hour.cast(pl.String).str.zfill(2),
+    )
+    return joined.select(
+        "account_a",
+        "account_b",
+        pl.lit(None, pl.String).alias("post_a"),
+        pl.lit(None, pl.String).alias("post_b"),
+        key.alias("key"),
+        pl.lit(None, pl.Datetime("us", "UTC")).alias("timestamp_a"),
+        pl.lit(None, pl.Datetime("us", "UTC")).alias("timestamp_b"),
+        pl.lit(None, pl.Float64).alias("dt"),
+        "hour_of_week",
+        "share_a",
+        "share_b",
+    ).cast(
+        {**EVIDENCE_SCHEMA, "hour_of_week": pl.Int64, "share_a": pl.Float64, "share_b": pl.Float64}
+    )

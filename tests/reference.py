@@ -1,0 +1,96 @@
+"""Naive, obviously correct twins of the numba kernels, for tests only.
+
+They work on unsorted ``(key, time, account)`` rows, loop over all pairs of rows and
+aggregate with dicts and sets. Slow on purpose: read them as the specification.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+
+def sort_posts(key, time, account):
+    """Sort rows stably by (key, time) into the kernels' input.
+
+    Returns ``(starts, time_sorted, account_sorted, order)`` where ``order[r]`` is the
+    original row of sorted row ``r``.
+    """
+    key = np.asarray(key, dtype=np.int64)
+    order = np.lexsort((time, key))  # lexsort is stable: ties keep input order
+    sorted_key = key[order]
+    boundaries = np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1
+    starts = np.concatenate(([0], boundaries, [key.shape[0]])) if key.shape[0] else np.zeros(1)
+    return (
+        np.ascontiguousarray(starts, dtype=np.int64),
+        np.ascontiguousarray(np.asarray(time, dtype=np.int64)[order]),
+        np.ascontiguousarray(np.asarray(account, dtype=np.int64)[order]),
+        order,
+    )
+
+
+def _co_actions(key, time, account, post, window, include_self):
+    """Yield ``(i, j, dt)`` for every unordered co-action, ``i < j`` original rows."""
+    n = len(key)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if key[i] != key[j]:
+                continue
+            dt = abs(int(time[i]) - int(time[j]))
+            if dt > window:
+                continue
+            if account[i] == account[j] and (not include_self or post[i] == post[j]):
+                continue
+            yield i, j, dt
+
+
+def naive_window_pairs(key, time, account, window, include_self=False):
+    """Every co-action as ``(older, newer)`` original row indices (ties: lower row first),
+    every row its own post. Returns a set of tuples.
+    """
+    pairs = set()
+    rows = range(len(key))
+    for i, j, _ in _co_actions(key, time, account, rows, window, include_self):
+        older, newer = (i, j) if (time[i], i) <= (time[j], j) else (j, i)
+        pairs.add((older, newer))
+    return pairs
+
+
+def naive_account_pair_stats(
+    key, time, account, post, window, min_coactions=1, min_posts=1, include_self=False
+):
+    """Per account pair ``(a, b)`` with ``a < b`` (``a <= b`` with ``include_self``):
+    ``(n_coactions, n_keys, n_posts_a, n_posts_b, min_dt, sum_dt)`` as a dict, only for
+    pairs with ``n_coactions >= min_coactions`` and ``max(n_posts_a, n_posts_b) >=
+    min_posts``. Rows sharing a ``post`` id are one post (with several keys).
+    """
+    pairs = defaultdict(lambda: {"dts": [], "keys": set(), "posts_a": set(), "posts_b": set()})
+    for i, j, dt in _co_actions(key, time, account, post, window, include_self):
+        a, b = int(account[i]), int(account[j])
+        row_a, row_b = i, j
+        if a > b:
+            a, b, row_a, row_b = b, a, j, i
+        record = pairs[(a, b)]
+        record["dts"].append(dt)
+        record["keys"].add(int(key[i]))
+        record["posts_a"].add(int(post[row_a]))
+        record["posts_b"].add(int(post[row_b]))
+    stats = {}
+    for (a, b), record in pairs.items():
+        if a == b:
+            # Self pair: the posts of a that have another post of a as partner.
+            n_posts_a = n_posts_b = len(record["posts_a"] | record["posts_b"])
+        else:
+            n_posts_a, n_posts_b = len(record["posts_a"]), len(record["posts_b"])
+        n_coactions = len(record["dts"])
+        if n_coactions >= min_coactions and max(n_posts_a, n_posts_b) >= min_posts:
+            stats[(a, b)] = (
+                n_coactions,
+                len(record["keys"]),
+                n_posts_a,
+                n_posts_b,
+                min(record["dts"]),
+                sum(record["dts"]),
+            )
+    return stats

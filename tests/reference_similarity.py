@@ -1,0 +1,223 @@
+"""Naive twins of the similarity traces, for tests only: brute-force Jaccard over all pairs
+of posts, dense TF-IDF cosine, dense profile similarity, and the coordination-network-
+toolkit's co_similar_tweet written the way the toolkit computes it. Slow on purpose."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+
+import numpy as np
+
+# ------------------------------------------------------------------ co_similar_text
+
+
+def shingles(text: str, kind: str = "word", size: int = 1) -> set[str]:
+    """Shingles of a normalised text (words separated by single spaces)."""
+    if not text:
+        return set()
+    units = text.split(" ") if kind == "word" else list(text)
+    joiner = " " if kind == "word" else ""
+    if len(units) < size:
+        return {joiner.join(units)}
+    return {joiner.join(units[k : k + size]) for k in range(len(units) - size + 1)}
+
+
+def jaccard(a: set, b: set) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def naive_similar_pairs(docs, window_us, threshold, min_shingles=1):
+    """``docs``: list of (post_id, account, time_us, shingle set). Every pair of posts by
+    different accounts within the window with Jaccard >= threshold, as a dict
+    ``{(post_i, post_j): jaccard}`` with ``post_i < post_j``."""
+    found = {}
+    for x in range(len(docs)):
+        for y in range(x + 1, len(docs)):
+            pi, ai, ti, si = docs[x]
+            pj, aj, tj, sj = docs[y]
+            if ai == aj or abs(ti - tj) > window_us:
+                continue
+            if len(si) < min_shingles or len(sj) < min_shingles:
+                continue
+            sim = jaccard(si, sj)
+            if sim >= threshold:
+                found[(min(pi, pj), max(pi, pj))] = sim
+    return found
+
+
+def naive_similar_edges(docs, pairs):
+    """Account-pair statistics of verified post pairs, clusters by connected components:
+    ``{(a, b): (n_coactions, n_keys, n_posts_a, n_posts_b, min_dt_s, mean_dt_s, mean_sim)}``."""
+    by_post = {d[0]: d for d in docs}
+    parent = {p: p for p in by_post}
+
+    def find(p):
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    for i, j in pairs:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    groups = defaultdict(list)
+    for (i, j), sim in pairs.items():
+        (pi, ai, ti, _), (pj, aj, tj, _) = by_post[i], by_post[j]
+        if ai > aj:
+            pi, ai, ti, pj, aj, tj = pj, aj, tj, pi, ai, ti
+        groups[(ai, aj)].append((pi, pj, abs(ti - tj) / 1e6, sim, find(i)))
+    out = {}
+    for pair, rows in groups.items():
+        dts = [r[2] for r in rows]
+        out[pair] = (
+            len(rows),
+            len({r[4] for r in rows}),
+            len({r[0] for r in rows}),
+            len({r[1] for r in rows}),
+            min(dts),
+            sum(dts) / len(dts),
+            sum(r[3] for r in rows) / len(rows),
+        )
+    return out
+
+
+# -------------------------------------------------------------------- sync_activity
+
+
+def naive_sync_activity(rows, bin_us, min_posts, min_similarity, min_shared=1):
+    """``rows``: (account, time_us). Dense accounts x bins TF-IDF, cosine of every pair:
+    ``{(a, b): (shared_bins, posts_a_in_shared, posts_b_in_shared, cosine)}``, ``a < b``."""
+    per_account = defaultdict(list)
+    for account, t in rows:
+        per_account[account].append(t // bin_us)
+    accounts = sorted(a for a, bins in per_account.items() if len(bins) >= min_posts)
+    bins = sorted({b for a in accounts for b in per_account[a]})
+    index = {b: k for k, b in enumerate(bins)}
+    counts = np.zeros((len(accounts), len(bins)))
+    for r, a in enumerate(accounts):
+        for b in per_account[a]:
+            counts[r, index[b]] += 1
+    n = len(accounts)
+    df = (counts > 0).sum(axis=0)
+    weights = np.where(counts > 0, (1 + np.log(np.maximum(counts, 1))) * np.log(n / df), 0.0)
+    norms = np.linalg.norm(weights, axis=1, keepdims=True)
+    unit = np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
+    out = {}
+    for x in range(n):
+        for y in range(x + 1, n):
+            shared = (counts[x] > 0) & (counts[y] > 0) & (unit[x] > 0) & (unit[y] > 0)
+            if not shared.any():
+                continue
+            cosine = float(unit[x] @ unit[y])
+            if shared.sum() >= min_shared and cosine >= min_similarity:
+                out[(accounts[x], accounts[y])] = (
+                    int(shared.sum()),
+                    int(counts[x][shared].sum()),
+                    int(counts[y][shared].sum()),
+                    cosine,
+                )
+    return out
+
+
+# ----------------------------------------------------------------- activity_profile
+
+
+def naive_profiles(rows, min_posts, interval_bins=24):
+    """``rows``: (account, datetime). Hour-of-week and log-gap histograms, each unit
+    length, concatenated and scaled to unit length: ``{account: vector}``."""
+    per_account = defaultdict(list)
+    for account, stamp in rows:
+        per_account[account].append(stamp)
+    edges = [0.0, *np.geomspace(1.0, 30 * 86400.0, interval_bins + 1).tolist()]
+    out = {}
+    for account, stamps in per_account.items():
+        if len(stamps) < min_posts:
+            continue
+        stamps = sorted(stamps)
+        how = np.zeros(168)
+        for s in stamps:
+            how[s.weekday() * 24 + s.hour] += 1
+        gaps = np.zeros(interval_bins + 2)
+        for s, t in itertools.pairwise(stamps):
+            gap = (t - s).total_seconds()
+            k = max(i for i, e in enumerate(edges) if gap >= e) if gap < math.inf else 0
+            gaps[k] += 1
+        parts = [v / np.linalg.norm(v) if np.linalg.norm(v) > 0 else v for v in (how, gaps)]
+        out[account] = np.concatenate(parts) / math.sqrt(2)
+    return out
+
+
+def naive_top_k(profiles: dict, k: int, min_similarity: float):
+    """Dense cosine of every pair, each account's k best (similarity, then account id):
+    ``{(a, b): (similarity, best rank of the pair in the two lists)}``, ``a < b``."""
+    accounts = sorted(profiles)
+    if not accounts:
+        return {}
+    matrix = np.array([profiles[a] for a in accounts])
+    sims = matrix @ matrix.T
+    out = {}
+    for x, a in enumerate(accounts):
+        ranked = sorted(
+            (-sims[x, y], y)
+            for y in range(len(accounts))
+            if y != x and sims[x, y] >= min_similarity
+        )[:k]
+        for rank, (neg, y) in enumerate(ranked, start=1):
+            pair = (min(a, accounts[y]), max(a, accounts[y]))
+            old = out.get(pair)
+            out[pair] = (-neg, rank if old is None else min(rank, old[1]))
+    return out
+
+
+# ------------------------------------------------------- toolkit co_similar_tweet
+
+
+def toolkit_tokenize(text: str) -> str:
+    """coordination_network_toolkit.similarity.tokenize, as published."""
+    import regex
+
+    word_tokenizer = regex.compile(
+        r"\b\p{Word_Break=WSegSpace}*'?", flags=regex.WORD | regex.UNICODE | regex.V1
+    )
+    social_media_cleaner = regex.compile(r"@.*?(?=(?:\s|$))")
+    words = sorted(
+        set(t for t in word_tokenizer.split(social_media_cleaner.sub("", text.lower())) if t)
+    )
+    return " ".join(words)
+
+
+def toolkit_similarity(tokens_1: str, tokens_2: str, min_tokens: int) -> float:
+    """The toolkit's similarity / MinDocSizeSimilarity; 0 for two empty sets (where the
+    toolkit raises ZeroDivisionError)."""
+    set_1, set_2 = set(tokens_1.split()), set(tokens_2.split())
+    if min_tokens > 0 and (len(set_1) < min_tokens or len(set_2) < min_tokens):
+        return 0
+    union = set_1 | set_2
+    return len(set_1 & set_2) / len(union) if union else 0
+
+
+def toolkit_co_similar_tweet(
+    messages, window_s, threshold, min_edge_weight=1, loops=False, min_tokens=0
+):
+    """``messages``: (message_id, user_id, timestamp_s, text or None, is_repost). The
+    toolkit's query: weight(A -> B) = distinct messages of A with a different message of B
+    within [t - w, t + w] and similarity >= threshold. Returns {(A, B): weight}."""
+    tokens = {m[0]: toolkit_tokenize(m[3]) for m in messages if m[3] is not None and not m[4]}
+    found = defaultdict(set)
+    for m1 in messages:
+        for m2 in messages:
+            if m1[0] == m2[0] or m1[0] not in tokens or m2[0] not in tokens:
+                continue
+            if not (m1[2] - window_s <= m2[2] <= m1[2] + window_s):
+                continue
+            if toolkit_similarity(tokens[m1[0]], tokens[m2[0]], min_tokens) >= threshold:
+                found[(m1[1], m2[1])].add(m1[0])
+    return {
+        pair: len(ids)
+        for pair, ids in found.items()
+        if len(ids) >= min_edge_weight and (loops or pair[0] != pair[1])
+    }
