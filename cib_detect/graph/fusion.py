@@ -6,7 +6,9 @@ method: ``p = min_i T * p_(i) / i`` over the ``T`` traces computed (a trace on w
 pair never co-acted counts as ``p = 1``). Simes' test is valid when the traces are
 positively dependent (Sarkar 2008), as co_url and co_domain are; Fisher's method,
 which assumes independence, would overstate the evidence of traces that see the same
-posts twice. Benjamini-Hochberg q-values are then computed over all fused edges.
+posts twice. Benjamini-Hochberg q-values are then computed over the fused edges that were
+tested (``p_value < 1``; a pair below the selection threshold of every trace is not a
+test and gets ``q_value`` 1).
 """
 
 from __future__ import annotations
@@ -102,8 +104,11 @@ def fuse(per_trace: dict[str, pl.DataFrame], *, significant_p: float = 0.01) -> 
     fused = fused.join(wide, on=key, how="left")
     p = fused.get_column("p_value").to_numpy()
     weight = np.minimum(-np.log10(np.maximum(p, 1e-300)), _MAX_WEIGHT)
+    tested = p < 1.0
+    q = np.ones_like(p)
+    q[tested] = bh_qvalues(p[tested])
     return (
-        fused.with_columns(pl.Series("weight", weight), pl.Series("q_value", bh_qvalues(p)))
+        fused.with_columns(pl.Series("weight", weight), pl.Series("q_value", q))
         .select(
             *key,
             "weight",
