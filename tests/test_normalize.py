@@ -24,6 +24,7 @@ from cib_detect.normalize import (
     text_hash,
 )
 from cib_detect.normalize._common import NEEDS_UNICODE_FOLD
+from tests.reference import xxh64_reference
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -35,59 +36,8 @@ def apply(function, values, dtype=pl.String, **kwargs) -> list:
 
 
 # --------------------------------------------------------------------------------------
-# XXH64: a pure-Python twin written from the specification (xxHash doc/xxhash_spec.md)
+# XXH64 (twin in tests/reference.py, written from xxHash doc/xxhash_spec.md)
 # --------------------------------------------------------------------------------------
-
-_M = (1 << 64) - 1
-_P1, _P2, _P3, _P4, _P5 = (
-    0x9E3779B185EBCA87,
-    0xC2B2AE3D27D4EB4F,
-    0x165667B19E3779F9,
-    0x85EBCA77C2B2AE63,
-    0x27D4EB2F165667C5,
-)
-
-
-def _rotl(x: int, r: int) -> int:
-    return ((x << r) | (x >> (64 - r))) & _M
-
-
-def _round(acc: int, lane: int) -> int:
-    return (_rotl((acc + lane * _P2) & _M, 31) * _P1) & _M
-
-
-def xxh64_reference(data: bytes, seed: int = 0) -> int:
-    n, i = len(data), 0
-    if n >= 32:
-        acc = [(seed + _P1 + _P2) & _M, (seed + _P2) & _M, seed, (seed - _P1) & _M]
-        while i + 32 <= n:
-            for lane in range(4):
-                start = i + 8 * lane
-                acc[lane] = _round(acc[lane], int.from_bytes(data[start : start + 8], "little"))
-            i += 32
-        h = (_rotl(acc[0], 1) + _rotl(acc[1], 7) + _rotl(acc[2], 12) + _rotl(acc[3], 18)) & _M
-        for value in acc:
-            h = (((h ^ _round(0, value)) * _P1) + _P4) & _M
-    else:
-        h = (seed + _P5) & _M
-    h = (h + n) & _M
-    while i + 8 <= n:
-        h ^= _round(0, int.from_bytes(data[i : i + 8], "little"))
-        h = (_rotl(h, 27) * _P1 + _P4) & _M
-        i += 8
-    if i + 4 <= n:
-        h ^= (int.from_bytes(data[i : i + 4], "little") * _P1) & _M
-        h = (_rotl(h, 23) * _P2 + _P3) & _M
-        i += 4
-    while i < n:
-        h ^= (data[i] * _P5) & _M
-        h = (_rotl(h, 11) * _P1) & _M
-        i += 1
-    h ^= h >> 33
-    h = (h * _P2) & _M
-    h ^= h >> 29
-    h = (h * _P3) & _M
-    return h ^ (h >> 32)
 
 
 def test_xxh64_reference_matches_published_vectors():
@@ -426,6 +376,8 @@ def test_extract_urls_keeps_nulls():
         ),
         ("www.example.com", "https://example.com"),
         ("example.com/path", "https://example.com/path"),
+        ("www.example.com:8080/x/", "https://example.com:8080/x"),
+        ("example.com/r?to=https://x.org/", "https://example.com/r?to=https://x.org/"),
         ("//cdn.example.com/x.js", "https://cdn.example.com/x.js"),
         ("https://user:pw@Example.com:8443/a", "https://user:pw@example.com:8443/a"),
         ("https://[2001:DB8::1]:443/x", "https://[2001:db8::1]/x"),

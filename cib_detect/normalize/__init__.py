@@ -6,7 +6,8 @@ input column's name. The work is vectorised: polars string kernels do the text w
 numba kernel hashes the Arrow string buffers, and the only Python loop (public-suffix
 lookups in :func:`registered_domain`) runs over the distinct hosts of a batch. Costly steps
 run only on rows where they can change something (NFKC only on texts with a compatibility
-character or a combining mark), and once per distinct value when a batch repeats values.
+character or a combining mark); URLs are canonicalised once per distinct URL when a batch
+repeats them.
 
 See ``docs/normalisation.md`` for the reasoning behind every rule.
 """

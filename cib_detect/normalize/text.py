@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from cib_detect._params import check_int
@@ -124,8 +126,5 @@ def text_hash(text, *, min_chars: int = DEFAULT_MIN_CHARS, normalized: bool = Fa
     expr = as_expr(text, "text_hash", "text")
     if not normalized:
         expr = _normalize_text_expr(expr)
-
-    def hash_batch(series: pl.Series) -> pl.Series:
-        return xxh64_series(series, min_chars)
-
+    hash_batch = partial(xxh64_series, min_chars=min_chars)
     return expr.map_batches(hash_batch, return_dtype=pl.UInt64, is_elementwise=True)

@@ -65,7 +65,9 @@ def _percent_table() -> dict[str, str]:
 
 _PERCENT_TABLE = _percent_table()
 
-_HAS_SCHEME = r"^[A-Za-z][A-Za-z0-9+.\-]*:"
+_SCHEME = r"^[A-Za-z][A-Za-z0-9+.\-]*://"
+# A host name with a dot, an optional port, then the end or a path, query or fragment
+# ("www.bbc.co.uk:8080/a"); "mailto:x@y.org" and "localhost:8000" are not.
 _BARE_HOST = r"^[\w\-]+(?:\.[\w\-]+)+(?::\d*)?(?:[/?#]|$)"
 _HOST_OF_URL = (
     r"^(?:[a-z][a-z0-9+.\-]*://|//)?(?:[^/?#@]*@)?"
@@ -120,7 +122,7 @@ def _strip_www(host: pl.Expr) -> pl.Expr:
     )
 
 
-def _split_first(expr: pl.Expr, separator: str, before: str, after: str) -> pl.Expr:
+def _split_first(expr: pl.Expr, separator: str, before: str, after: str) -> list[pl.Expr]:
     """Columns ``before`` and ``after`` the first ``separator`` (``after`` null without one);
     a literal split is much faster than a regex with capture groups."""
     parts = expr.str.splitn(separator, 2)
@@ -133,11 +135,11 @@ def _canonical_urls(urls: pl.Series) -> pl.Series:
     col = pl.col
     trimmed = col("url").str.strip_chars()
     with_scheme = (
-        pl.when(trimmed.str.contains("://", literal=True))
+        pl.when(trimmed.str.contains(_SCHEME))
         .then(trimmed)
         .when(trimmed.str.starts_with("//"))
         .then(pl.lit("https:") + trimmed)
-        .when(~trimmed.str.contains(_HAS_SCHEME) & trimmed.str.contains(_BARE_HOST))
+        .when(trimmed.str.contains(_BARE_HOST))
         .then(pl.lit("https://") + trimmed)
         .otherwise(trimmed)
     )
