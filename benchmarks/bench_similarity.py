@@ -126,11 +126,12 @@ def case_recall(source: str, days: int, window: str = "1h") -> dict:
     window_us = duration_microseconds(window, name="window", function="bench")
     _warm_up()
     found, wall_lsh = timed(
-        similarity.similar_pairs,
-        posts,
-        window_us=window_us,
-        max_key_posts=cd._config.DEFAULT_MAX_KEY_POSTS,
-        function="bench",
+        lambda: similarity.similar_pairs(
+            posts,
+            window_us=window_us,
+            max_key_posts=cd._config.DEFAULT_MAX_KEY_POSTS,
+            function="bench",
+        )
     )
     docs, _ = similarity._documents(posts, "bench")
     offsets, data = similarity._string_buffers(docs["norm"])

@@ -311,6 +311,8 @@ def test_kernels_give_the_same_output_with_one_thread_and_all_threads():
     data = np.frombuffer(b"".join(encoded), np.uint8)
     time = np.sort(rng.integers(0, 10**9, n)).astype(np.int64)
     account = rng.integers(0, 50, n).astype(np.int64)
+    index = {w: k for k, w in enumerate(VOCABULARY)}
+    token_starts, token_ids = _csr([{index[w] for w in t.split()} for t in texts])
     all_threads = numba.get_num_threads()
     outputs = []
     for threads in (1, all_threads):
@@ -326,7 +328,7 @@ def test_kernels_give_the_same_output_with_one_thread_and_all_threads():
                     left, right, band, keys, starts, values, 0.3, n_tasks=n_tasks
                 )
                 pairs = window_jaccard_pairs(
-                    time, account, starts, values, 10**7, 0.3, n_tasks=n_tasks
+                    time, account, token_starts, token_ids, 10**7, 0.3, n_tasks=n_tasks
                 )
                 outputs.append((starts, values, keys, group_starts, row_set, keep, sims, *pairs))
         finally:

@@ -50,6 +50,26 @@ def _select_top(sims, partners, n, k):
 
 
 @njit(**NJIT_KW)
+def _shared_stats(row_starts, row_cols, row_counts, a, b):
+    """Shared columns of rows ``a`` and ``b`` and the sums of each side's counts there."""
+    p, e = row_starts[a], row_starts[a + 1]
+    q, f = row_starts[b], row_starts[b + 1]
+    shared = count_a = count_b = 0
+    while p < e and q < f:
+        if row_cols[p] == row_cols[q]:
+            shared += 1
+            count_a += row_counts[p]
+            count_b += row_counts[q]
+            p += 1
+            q += 1
+        elif row_cols[p] < row_cols[q]:
+            p += 1
+        else:
+            q += 1
+    return shared, count_a, count_b
+
+
+@njit(**NJIT_KW)
 def _sparse_task(
     first,
     last,
@@ -71,62 +91,68 @@ def _sparse_task(
     out_sim,
     out_int,
 ):
+    """Rows ``first..last-1`` against every row sharing a column. Count pass: ``kept[a]``
+    = partners passing the filters. Fill pass (only rows with ``kept[a] > 0``): write them.
+    Only the dot products are accumulated per visit (one scattered write); the shared
+    columns of the few kept pairs are counted afterwards by merging the two rows."""
     n_rows = kept.shape[0]
     dot = np.zeros(n_rows, np.float64)
-    shared = np.zeros(n_rows, np.int64)
-    posts_a = np.zeros(n_rows, np.int64)
-    posts_b = np.zeros(n_rows, np.int64)
+    seen = np.full(n_rows, -1, np.int64)
+    shared = np.zeros(n_rows if min_shared > 1 else 0, np.int64)
     touched = np.empty(n_rows, np.int64)
     sims = np.empty(n_rows, np.float64)
     partners = np.empty(n_rows, np.int64)
     for a in range(first, last):
+        if fill and kept[a] == 0:
+            continue
         n_touched = 0
         for p in range(row_starts[a], row_starts[a + 1]):
             c = row_cols[p]
             w_a = row_vals[p]
-            for q in range(col_starts[c], col_starts[c + 1]):
+            lo = col_starts[c]
+            hi = col_starts[c + 1]
+            if top_k == 0:  # each pair once, from its lower row: skip rows <= a
+                lo += np.searchsorted(col_rows[lo:hi], a, side="right")
+            for q in range(lo, hi):
                 b = col_rows[q]
-                if b == a or (top_k == 0 and b < a):
+                if b == a:
                     continue
-                if shared[b] == 0:
+                if seen[b] != a:
+                    seen[b] = a
                     touched[n_touched] = b
                     n_touched += 1
                 dot[b] += w_a * col_vals[q]
-                shared[b] += 1
-                posts_a[b] += row_counts[p]
-                posts_b[b] += col_counts[q]
+                if min_shared > 1:
+                    shared[b] += 1
         n = 0
         for t in range(n_touched):
             b = touched[t]
-            if shared[b] >= min_shared and dot[b] >= min_similarity:
+            if dot[b] >= min_similarity and (min_shared <= 1 or shared[b] >= min_shared):
                 sims[n] = dot[b]
                 partners[n] = b
                 n += 1
+            dot[b] = 0.0
+            if min_shared > 1:
+                shared[b] = 0
         if top_k > 0:
             n = _select_top(sims, partners, n, top_k)
-        else:
-            # ascending partner order
-            order = np.argsort(partners[:n])
+        elif fill:
+            order = np.argsort(partners[:n])  # ascending partner order
             sims[:n] = sims[:n][order]
             partners[:n] = partners[:n][order]
         if fill:
             o = offsets[a]
             for r in range(n):
                 b = partners[r]
+                n_shared, count_a, count_b = _shared_stats(row_starts, row_cols, row_counts, a, b)
                 out_b[o + r] = b
                 out_sim[o + r] = sims[r]
-                out_int[0, o + r] = shared[b]
-                out_int[1, o + r] = posts_a[b]
-                out_int[2, o + r] = posts_b[b]
+                out_int[0, o + r] = n_shared
+                out_int[1, o + r] = count_a
+                out_int[2, o + r] = count_b
                 out_int[3, o + r] = r + 1
         else:
             kept[a] = n
-        for t in range(n_touched):
-            b = touched[t]
-            dot[b] = 0.0
-            shared[b] = 0
-            posts_a[b] = 0
-            posts_b[b] = 0
 
 
 @njit(**PARALLEL_KW)
@@ -179,9 +205,12 @@ def _sparse_cosine_pairs(
     out_a = np.empty(total, np.int64)
     for a in range(n_rows):
         out_a[offsets[a] : offsets[a + 1]] = a
+        if kept[a] == 0:
+            work[a] = 1  # the fill pass skips it
     out_b = np.empty(total, np.int64)
     out_sim = np.empty(total, np.float64)
     out_int = np.empty((4, total), np.int64)
+    bounds = _split_by_work(work, n_tasks)
     _sparse_pass(bounds, data, filters, True, kept, offsets, out_b, out_sim, out_int)
     return out_a, out_b, out_sim, out_int
 
@@ -233,6 +262,7 @@ def _rerank_parallel(bounds, x, candidates, k, min_similarity, out_b, out_sim):
         _rerank_task(bounds[t], bounds[t + 1], x, candidates, k, min_similarity, out_b, out_sim)
 
 
+@njit(**NJIT_KW)
 def _rerank(x, candidates, k, min_similarity, n_tasks):
     n = x.shape[0]
     out_b = np.empty((n, k), np.int64)
@@ -422,7 +452,7 @@ def dense_top_k(
             block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
             part = np.argpartition(-block, m - 1, axis=1)[:, :m]
             candidates[start:stop] = part
-    return _rerank(x64, candidates, k, float(min_similarity), _n_tasks(n_tasks, n))
+    return _rerank(x64, candidates, np.int64(k), float(min_similarity), _n_tasks(n_tasks, n))
 
 
 def simhash_top_k(
@@ -478,4 +508,4 @@ def simhash_top_k(
         codes = _simhash_codes(x64 @ planes)
         order = np.argsort(codes, kind="stable").astype(np.int64)
         _neighbour_candidates(order, reach, candidates, table * width)
-    return _rerank(x64, candidates, k, float(min_similarity), _n_tasks(n_tasks, n))
+    return _rerank(x64, candidates, np.int64(k), float(min_similarity), _n_tasks(n_tasks, n))

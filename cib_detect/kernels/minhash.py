@@ -418,6 +418,19 @@ def _verify_parallel(bounds, left, right, band, keys, starts, values, threshold,
 
 
 @njit(**NJIT_KW)
+def _verify(left, right, band, keys, starts, values, threshold, n_tasks):
+    n = left.shape[0]
+    keep = np.zeros(n, np.bool_)
+    sims = np.zeros(n, np.float64)
+    if n_tasks == 1:
+        _verify_task(0, n, left, right, band, keys, starts, values, threshold, keep, sims)
+    else:
+        bounds = _split_by_work(np.ones(n, np.int64), n_tasks)
+        _verify_parallel(bounds, left, right, band, keys, starts, values, threshold, keep, sims)
+    return keep, sims
+
+
+@njit(**NJIT_KW)
 def _window_jaccard_task(
     first,
     last,
@@ -694,17 +707,16 @@ def verify_candidates(
     array([False])
     """
     _check_csr(starts, values, values.dtype)
-    n = left.shape[0]
-    keep = np.zeros(n, np.bool_)
-    sims = np.zeros(n, np.float64)
-    n_tasks = _n_tasks(n_tasks, n)
-    args = (left, right, band, keys, starts, values, float(threshold), keep, sims)
-    if n_tasks == 1:
-        _verify_task(0, n, *args)
-    else:
-        work = np.ones(n, np.int64)
-        _verify_parallel(_split_by_work(work, n_tasks), *args)
-    return keep, sims
+    return _verify(
+        np.ascontiguousarray(left, np.int64),
+        np.ascontiguousarray(right, np.int64),
+        np.ascontiguousarray(band, np.int64),
+        keys,
+        starts,
+        values,
+        float(threshold),
+        _n_tasks(n_tasks, left.shape[0]),
+    )
 
 
 def sorted_set_jaccard(starts: np.ndarray, values: np.ndarray, i: int, j: int) -> float:

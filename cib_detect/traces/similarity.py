@@ -203,7 +203,7 @@ def similar_pairs(
             f"max_key_posts or pass None to keep them"
         )
         logger.warning(message)
-        warnings.warn(message, CappedKeysWarning, stacklevel=4)
+        warnings.warn(message, CappedKeysWarning, stacklevel=5)
     row_time = time[row_doc]
     row_account = account[row_doc]
     found_i, found_j, found_sim = [], [], []

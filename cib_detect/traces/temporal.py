@@ -62,6 +62,12 @@ def _check_similarity(value, name: str, function: str) -> float:
     return float(value)
 
 
+def _hour_of_week(timestamp: pl.Expr) -> pl.Expr:
+    """0 = Monday 00:00-01:00 UTC, ..., 167 = Sunday 23:00 (Int64: the Int8 parts overflow)."""
+    weekday = timestamp.dt.weekday().cast(pl.Int64) - 1
+    return weekday * 24 + timestamp.dt.hour().cast(pl.Int64)
+
+
 def _stamp(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
@@ -369,9 +375,7 @@ def activity_profiles(
         .filter(pl.col("n_posts") >= min_posts)
         .sort("account_id", "time")
         .with_columns(
-            ((pl.col("timestamp").dt.weekday() - 1) * 24 + pl.col("timestamp").dt.hour())
-            .cast(pl.Int64)
-            .alias("how"),
+            _hour_of_week(pl.col("timestamp")).alias("how"),
             (pl.col("time").diff().over("account_id") / _config.MICROSECONDS).alias("gap"),
         )
         .collect()
@@ -566,9 +570,7 @@ def activity_profile_evidence(
     shares = (
         posts.select(
             "account_id",
-            ((pl.col("timestamp").dt.weekday() - 1) * 24 + pl.col("timestamp").dt.hour())
-            .cast(pl.Int64)
-            .alias("hour_of_week"),
+            _hour_of_week(pl.col("timestamp")).alias("hour_of_week"),
         )
         .group_by("account_id", "hour_of_week")
         .agg(pl.len().alias("n"))
