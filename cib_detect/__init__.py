@@ -3,8 +3,9 @@
 Public names are re-exported here explicitly.
 """
 
-from cib_detect import compat, datasets, errors
+from cib_detect import compat, datasets, errors, normalize
 from cib_detect.detection import Detection
+from cib_detect.evaluation import Evaluation, evaluate
 from cib_detect.io import read_accounts, read_posts
 from cib_detect.pipeline import detect
 from cib_detect.schema import validate_accounts, validate_posts
@@ -14,6 +15,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Detection",
+    "Evaluation",
     "__version__",
     "co_action_edges",
     "co_action_evidence",
@@ -21,6 +23,8 @@ __all__ = [
     "datasets",
     "detect",
     "errors",
+    "evaluate",
+    "normalize",
     "read_accounts",
     "read_posts",
     "validate_accounts",

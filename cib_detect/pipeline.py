@@ -17,8 +17,14 @@ from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
 from cib_detect.graph.significance import key_trace_pvalues
 from cib_detect.score.coordination import cluster_coordination, internal_edges
-from cib_detect.score.disclosure import cluster_disclosure
-from cib_detect.score.government import cluster_state_amplification
+from cib_detect.score.creation import cluster_creation_burst
+from cib_detect.score.disclosure import account_disclosure, cluster_disclosure
+from cib_detect.score.government import (
+    cluster_narrative,
+    cluster_state_amplification,
+    government_link_expr,
+)
+from cib_detect.score.schedule import cluster_schedule
 from cib_detect.traces.co_action import encode_trace, pair_events, pair_stats_frame
 from cib_detect.traces.keys import KEY_TRACES
 from cib_detect.traces.posts import as_posts
@@ -72,6 +78,7 @@ def detect(
     min_cluster_size: int = 3,
     max_key_posts: int | None = _config.DEFAULT_MAX_KEY_POSTS,
     seed_domains=(),
+    seed_accounts=(),
     random_state: int = 0,
 ) -> Detection:
     """Find clusters of coordinated accounts and score them.
@@ -104,6 +111,10 @@ def detect(
         Keys with more posts are left out (reported in ``warnings``).
     seed_domains : sequence of str
         Extra state-linked domains, added to the bundled reference list.
+    seed_accounts : sequence of str
+        Account ids known to be state accounts (added to those the ``accounts`` label as
+        state media or government): reposting, replying to or mentioning them counts as
+        amplification, and their hashtags and domains define the state narrative.
     random_state : int
         Seed of the community refinement of large components.
 
@@ -159,13 +170,23 @@ def detect(
         )
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
-        government = cluster_state_amplification(
-            posts, clusters, accounts, seed_domains=seed_domains
+        seed_accounts = [str(a) for a in seed_accounts]
+        government = (
+            cluster_state_amplification(
+                posts, clusters, accounts, seed_domains=seed_domains, seed_accounts=seed_accounts
+            )
+            .join(
+                cluster_narrative(posts, clusters, accounts, seed_accounts=seed_accounts),
+                on="cluster_id",
+                how="left",
+            )
+            .join(cluster_schedule(posts, clusters), on="cluster_id", how="left")
+            .join(cluster_creation_burst(clusters, accounts), on="cluster_id", how="left")
         )
         disclosure = cluster_disclosure(clusters, accounts)
         evidence = _evidence(kept, clusters, trace_data, posts, window_us)
         cluster_scores = _cluster_scores(coordination, government, disclosure, evidence)
-        account_scores = _account_scores(kept, clusters, cluster_scores)
+        account_scores = _account_scores(kept, clusters, cluster_scores, accounts)
     params = {
         "window_seconds": window_us / _config.MICROSECONDS,
         "traces": list(chosen),
@@ -174,6 +195,7 @@ def detect(
         "min_cluster_size": min_cluster_size,
         "max_key_posts": max_key_posts,
         "seed_domains": list(seed_domains),
+        "seed_accounts": list(seed_accounts),
         "random_state": random_state,
         "n_posts": posts.height,
     }
@@ -271,48 +293,71 @@ def _evidence(kept, clusters, trace_data, posts, window_us) -> pl.DataFrame:
     )
 
 
+_GOVERNMENT_COLUMNS = (
+    "amplification",
+    "narrative",
+    "schedule",
+    "holiday",
+    "creation_burst",
+)
+_DETAIL_COLUMNS = (
+    "n_edges",
+    "significance",
+    "synchrony",
+    "duplication",
+    "breadth",
+    "density",
+    "traces",
+    "n_posts",
+    "state_posts",
+    "state_domains",
+    "state_accounts",
+    "narrative_jaccard",
+    "narrative_keys",
+    "utc_offset",
+    "workweek",
+    "office_share",
+    "lunch_dip",
+    "active_days",
+    "holiday_country",
+    "holiday_silence",
+    "quiet_dates",
+    "schedule_text",
+    "creation_excess",
+    "n_dated",
+    "burst_size",
+    "burst_start",
+    "burst_end",
+    "n_disclosed",
+)
+
+
 def _cluster_scores(coordination, government, disclosure, evidence) -> pl.DataFrame:
+    """One row per cluster: the three scores, their parts, ``score`` and evidence text.
+
+    ``score = coordination * government_link * undisclosed``: each factor is necessary
+    for an undisclosed government operation (a botnet has no government link, a
+    labelled outlet is disclosed, a crowd is not coordinated).
+    """
     scores = (
         coordination.join(government, on="cluster_id", how="left")
         .join(disclosure, on="cluster_id", how="left")
         .with_columns(
-            pl.col("government_link").fill_null(0.0),
+            pl.col("amplification").fill_null(0.0),
             pl.col("undisclosed").fill_null(1.0),
-            pl.col("state_posts").fill_null(0),
-            pl.col("state_domains").fill_null(""),
-            pl.col("n_disclosed").fill_null(0),
+            pl.col("n_posts", "state_posts", "n_disclosed").fill_null(0),
+            pl.col("state_domains", "state_accounts").fill_null(""),
         )
+        .with_columns(government_link_expr())
         .with_columns(
-            (
-                pl.col("coordination")
-                * (0.5 + 0.5 * pl.col("government_link"))
-                * pl.col("undisclosed")
-            ).alias("score")
+            (pl.col("coordination") * pl.col("government_link") * pl.col("undisclosed")).alias(
+                "score"
+            )
         )
     )
-    examples = _example_lines(evidence)
-    scores = scores.join(examples, on="cluster_id", how="left")
-    text = pl.format(
-        "{} accounts, {} significant links on {}; synchrony {}; {} of {} posts amplify "
-        "state sources{}; {} accounts disclosed",
-        pl.col("size"),
-        pl.col("n_edges"),
-        pl.col("traces"),
-        pl.col("synchrony").round(2),
-        pl.col("state_posts"),
-        pl.col("n_posts"),
-        pl.when(pl.col("state_domains") != "")
-        .then(pl.format(" ({})", pl.col("state_domains")))
-        .otherwise(pl.lit("")),
-        pl.col("n_disclosed"),
-    )
-    evidence_text = (
-        pl.when(pl.col("example").is_not_null())
-        .then(pl.concat_str([text, pl.col("example")], separator="\n"))
-        .otherwise(text)
-    )
+    scores = scores.join(_example_lines(evidence), on="cluster_id", how="left")
     return (
-        scores.with_columns(evidence_text.alias("evidence"))
+        scores.with_columns(_evidence_text().alias("evidence"))
         .select(
             "cluster_id",
             "size",
@@ -321,19 +366,76 @@ def _cluster_scores(coordination, government, disclosure, evidence) -> pl.DataFr
             "undisclosed",
             "score",
             "evidence",
-            "n_edges",
-            "significance",
-            "synchrony",
-            "duplication",
-            "breadth",
-            "density",
-            "traces",
-            "n_posts",
-            "state_posts",
-            "state_domains",
-            "n_disclosed",
+            *_GOVERNMENT_COLUMNS,
+            *_DETAIL_COLUMNS,
         )
         .sort("score", "cluster_id", descending=[True, False])
+    )
+
+
+def _evidence_text() -> pl.Expr:
+    """Readable lines: summary, state sources, narrative, schedule, creation, example."""
+
+    def line(condition: pl.Expr, text: pl.Expr) -> pl.Expr:
+        return pl.when(condition).then(text).otherwise(pl.lit(None, pl.String))
+
+    summary = pl.format(
+        "{} accounts, {} significant links on {}; synchrony {}; {} of {} accounts disclosed",
+        pl.col("size"),
+        pl.col("n_edges"),
+        pl.col("traces"),
+        pl.col("synchrony").round(2),
+        pl.col("n_disclosed"),
+        pl.col("size"),
+    )
+    sources = pl.concat_str(
+        [
+            pl.when(pl.col("state_domains") != "")
+            .then(pl.format("domains {}", pl.col("state_domains")))
+            .otherwise(None),
+            pl.when(pl.col("state_accounts") != "")
+            .then(pl.format("state accounts {}", pl.col("state_accounts")))
+            .otherwise(None),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    state = line(
+        pl.col("state_posts") > 0,
+        pl.format(
+            "state sources: {} of {} posts ({}%) amplify {}",
+            pl.col("state_posts"),
+            pl.col("n_posts"),
+            (pl.col("amplification") * 100).round(0).cast(pl.Int64),
+            sources,
+        ),
+    )
+    narrative = line(
+        pl.col("narrative").fill_null(0) > 0,
+        pl.format(
+            "narrative: {}% of own posts use state accounts' keys ({})",
+            (pl.col("narrative") * 100).round(0).cast(pl.Int64),
+            pl.col("narrative_keys"),
+        ),
+    )
+    schedule = line(
+        pl.col("schedule_text").is_not_null(),
+        pl.format("schedule: {}", pl.col("schedule_text")),
+    )
+    creation = line(
+        pl.col("burst_size").fill_null(0) >= 2,
+        pl.format(
+            "creation: {} of {} accounts created {} to {}",
+            pl.col("burst_size"),
+            pl.col("n_dated"),
+            pl.col("burst_start").dt.strftime("%Y-%m-%d"),
+            pl.col("burst_end").dt.strftime("%Y-%m-%d"),
+        ),
+    )
+    return pl.concat_str(
+        [summary, state, narrative, schedule, creation, pl.col("example")],
+        separator="\n",
+        ignore_nulls=True,
     )
 
 
@@ -358,7 +460,12 @@ def _example_lines(evidence: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _account_scores(kept, clusters, cluster_scores) -> pl.DataFrame:
+def _account_scores(kept, clusters, cluster_scores, accounts=None) -> pl.DataFrame:
+    """Per account: its cluster's coordination and government link, its own disclosure.
+
+    ``score = coordination * government_link * undisclosed`` with ``undisclosed`` 0 for
+    an account that is labelled or declares an affiliation, else 1; 0 outside clusters.
+    """
     ends = pl.concat(
         [
             kept.select(pl.col("account_a").alias("account_id"), "weight"),
@@ -369,16 +476,46 @@ def _account_scores(kept, clusters, cluster_scores) -> pl.DataFrame:
         pl.len().cast(pl.Int64).alias("degree"), pl.col("weight").sum().alias("strength")
     )
     parts = cluster_scores.select(
-        "cluster_id", "score", "coordination", "government_link", "undisclosed"
+        "cluster_id",
+        "coordination",
+        "government_link",
+        pl.col("score").alias("cluster_score"),
+        *_GOVERNMENT_COLUMNS,
     )
+    in_cluster = pl.col("cluster_id") >= 0
     return (
         clusters.join(parts, on="cluster_id", how="left")
+        .join(account_disclosure(accounts), on="account_id", how="left")
         .join(strength, on="account_id", how="left")
         .with_columns(
-            pl.col("score", "coordination", "government_link").fill_null(0.0),
-            pl.col("undisclosed").fill_null(float("nan")),
+            pl.col("disclosed").fill_null(False),
+            pl.col("coordination", "government_link", "cluster_score").fill_null(0.0),
             pl.col("degree").fill_null(0),
             pl.col("strength").fill_null(0.0),
+        )
+        .with_columns(
+            pl.when(in_cluster)
+            .then(1.0 - pl.col("disclosed").cast(pl.Float64))
+            .otherwise(None)
+            .alias("undisclosed")
+        )
+        .with_columns(
+            (pl.col("coordination") * pl.col("government_link") * pl.col("undisclosed"))
+            .fill_null(0.0)
+            .alias("score")
+        )
+        .select(
+            "account_id",
+            "cluster_id",
+            "score",
+            "coordination",
+            "government_link",
+            "undisclosed",
+            "cluster_score",
+            "disclosed",
+            "degree",
+            "strength",
+            *_GOVERNMENT_COLUMNS,
         )
         .sort("score", "strength", "account_id", descending=[True, True, False])
     )

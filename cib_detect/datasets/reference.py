@@ -8,7 +8,7 @@ from importlib import resources
 
 import polars as pl
 
-__all__ = ["state_media_domains"]
+__all__ = ["calendar_countries", "state_media_domains"]
 
 _STATE_MEDIA_SCHEMA = {
     "domain": pl.String(),
@@ -56,3 +56,42 @@ def state_media_domains() -> pl.DataFrame:
     ('RU', 'state media')
     """
     return pl.read_csv(io.BytesIO(_state_media_bytes()), schema=_STATE_MEDIA_SCHEMA)
+
+
+_CALENDAR_SCHEMA = {
+    "country": pl.String(),
+    "name": pl.String(),
+    "timezone": pl.String(),
+    "standard_offset": pl.Float64(),
+    "capital": pl.String(),
+}
+
+
+def calendar_countries() -> pl.DataFrame:
+    """Countries whose public-holiday calendars the work-schedule score checks.
+
+    One row per country: the IANA time zone of its capital (where a government office
+    would work), the standard UTC offset of that zone in hours, and the capital. Holidays
+    themselves come from the ``holidays`` package (offline; see ``docs/reference_lists.md``
+    for the version and years).
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``country`` (ISO 3166-1 alpha-2), ``name``, ``timezone`` (IANA),
+        ``standard_offset`` (hours, Float64) and ``capital``.
+
+    Examples
+    --------
+    >>> table = calendar_countries()
+    >>> table.filter(country="CN").select("timezone", "standard_offset").row(0)
+    ('Asia/Shanghai', 8.0)
+    >>> sorted(table["country"])[:4]
+    ['AE', 'BY', 'CN', 'CU']
+    """
+    data = (
+        resources.files("cib_detect.datasets")
+        .joinpath("data", "calendar_countries.csv")
+        .read_bytes()
+    )
+    return pl.read_csv(io.BytesIO(data), schema=_CALENDAR_SCHEMA)

@@ -1,10 +1,34 @@
-"""Government link of a cluster (first part: amplification of state-media domains).
+"""Government link of a cluster: state sources, narrative, work schedule, creation bursts.
 
-``government_link`` here is the share of the cluster's posts that link to a domain of the
-bundled state-media reference list (:func:`cib_detect.datasets.state_media_domains`) or
-to a user-supplied domain, or that repost an account the platform labels as state media
-or government. Work schedule, holiday and creation-burst signals come with the scoring
-issue; until then this is the whole ``government_link``.
+Parts (each reported as a column of ``cluster_scores``):
+
+- ``amplification``: share of the cluster's posts that link to a domain of the bundled
+  state-media list (:func:`cib_detect.datasets.state_media_domains`) or of
+  ``seed_domains``, or that repost, reply to or mention a *state account*: an account
+  labelled state media or government by the platform (``accounts.label``) or one of
+  ``seed_accounts``.
+- ``narrative``: share of the cluster's own posts (not reposts) carrying a hashtag or a
+  link domain *distinctive* of the state accounts' own posts: used by them at least
+  ``5x`` more often per post than by the background (posts of accounts in no cluster and
+  not state accounts; add-one smoothing) and at least three times. Popular hashtags that
+  state media also use are not distinctive. ``narrative_jaccard`` is the Jaccard overlap
+  of the cluster's distinctive-or-not key set with the state key set, for reference. Null
+  when the data hold no state accounts.
+- ``schedule`` and ``holiday``: office hours of one time zone and silence on its
+  holidays (:mod:`cib_detect.score.schedule`).
+- ``creation_excess``: accounts created in a burst (:mod:`cib_detect.score.creation`).
+
+Combination::
+
+    state      = 1 - (1 - min(1, amplification / 0.3)) * (1 - min(1, narrative / 0.3))
+    behaviour  = weighted mean of schedule (0.5), holiday (0.25), creation_excess (0.25)
+                 over the parts that are known
+    government_link = 0.55 * state + 0.45 * behaviour
+
+A cluster that puts 30 % of its posts into state sources has the full state part. One
+with no state link but a perfect office schedule, holiday silence and a creation burst
+gets 0.45 (moderate); one that amplifies state media round the clock gets 0.55 plus
+what its schedule shows.
 """
 
 from __future__ import annotations
@@ -14,7 +38,55 @@ import polars as pl
 from cib_detect import normalize
 from cib_detect.datasets import state_media_domains
 
-__all__ = ["cluster_state_amplification"]
+__all__ = [
+    "cluster_narrative",
+    "cluster_state_amplification",
+    "government_link_expr",
+    "state_account_ids",
+]
+
+_STATE_LABEL = r"(?i)state|government|gouvernement|gobierno"
+_LIFT = 5.0
+_MIN_STATE_USES = 3
+_SATURATION = 0.3
+_STATE_WEIGHT = 0.55
+_BEHAVIOUR_WEIGHTS = {"schedule": 0.5, "holiday": 0.25, "creation_excess": 0.25}
+
+
+def state_account_ids(accounts: pl.DataFrame | None, seed_accounts=()) -> list[str]:
+    """Accounts labelled state media or government, plus ``seed_accounts``, sorted.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> accounts = pl.DataFrame({"account_id": ["a", "b", "c"],
+    ...     "label": ["Russia state-affiliated media", None, "China government organization"]})
+    >>> state_account_ids(accounts, seed_accounts=["z"])
+    ['a', 'c', 'z']
+    """
+    ids = {str(a) for a in seed_accounts}
+    if accounts is not None and "label" in accounts.columns:
+        labelled = accounts.filter(pl.col("label").fill_null("").str.contains(_STATE_LABEL))
+        ids.update(labelled.get_column("account_id").cast(pl.String).to_list())
+    return sorted(ids)
+
+
+def _domains(frame: pl.DataFrame) -> pl.Expr:
+    if "urls" in frame.columns:
+        urls = pl.col("urls")
+    elif "text" in frame.columns:
+        urls = normalize.extract_urls(pl.col("text"))
+    else:
+        return pl.lit([], dtype=pl.List(pl.String))
+    return urls.list.eval(normalize.registered_domain(normalize.canonical_url(pl.element())))
+
+
+def _hashtags(frame: pl.DataFrame) -> pl.Expr:
+    if "hashtags" in frame.columns:
+        return pl.col("hashtags").list.eval(pl.element().str.to_lowercase())
+    if "text" in frame.columns:
+        return normalize.extract_hashtags(pl.col("text"))
+    return pl.lit([], dtype=pl.List(pl.String))
 
 
 def cluster_state_amplification(
@@ -23,72 +95,251 @@ def cluster_state_amplification(
     accounts: pl.DataFrame | None = None,
     *,
     seed_domains=(),
+    seed_accounts=(),
 ) -> pl.DataFrame:
     """Share of each cluster's posts that amplify state sources.
 
-    Returns ``cluster_id``, ``n_posts``, ``state_posts`` and ``government_link``; and
-    ``state_domains`` (the amplified domains, most posts first).
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts (``urls`` or ``text``; ``repost_of``, ``reply_to`` and
+        ``mentions`` when present).
+    clusters : polars.DataFrame
+        ``account_id``, ``cluster_id`` (-1 = none).
+    accounts : polars.DataFrame, optional
+        Accounts with a platform ``label``.
+    seed_domains, seed_accounts : sequence of str
+        Extra state-linked domains and account ids.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``cluster_id``, ``n_posts``, ``state_posts``, ``amplification`` (share),
+        ``state_domains`` (amplified domains, most posts first) and ``state_accounts``
+        (amplified state accounts, most posts first).
 
     Examples
     --------
     >>> import polars as pl
     >>> from datetime import datetime, timezone
     >>> t = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    >>> posts = pl.DataFrame({"post_id": ["1", "2"], "account_id": ["a", "b"],
-    ...     "timestamp": [t, t], "urls": [["https://rt.com/news/1"], ["https://example.org"]]})
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "account_id": ["a", "b", "s"],
+    ...     "timestamp": [t, t, t], "urls": [["https://rt.com/news/1"], [], []],
+    ...     "mentions": [[], ["s"], []]})
     >>> clusters = pl.DataFrame({"account_id": ["a", "b"], "cluster_id": [0, 0]})
-    >>> result = cluster_state_amplification(posts, clusters)
-    >>> result.select("government_link", "state_domains").row(0)
-    (0.5, 'rt.com')
+    >>> cluster_state_amplification(posts, clusters, seed_accounts=["s"]).select(
+    ...     "amplification", "state_domains", "state_accounts").row(0)
+    (1.0, 'rt.com', 's')
     """
     domains = set(state_media_domains().get_column("domain").to_list()) | {
-        d.lower() for d in seed_domains
+        str(d).lower().removeprefix("www.") for d in seed_domains
     }
+    state_ids = state_account_ids(accounts, seed_accounts)
     members = clusters.filter(pl.col("cluster_id") >= 0)
     frame = posts.join(members, on="account_id", how="inner")
-    if "urls" in frame.columns:
-        urls = pl.col("urls")
-    elif "text" in frame.columns:
-        urls = normalize.extract_urls(pl.col("text"))
-    else:
-        urls = pl.lit(None, dtype=pl.List(pl.String))
-    linked = frame.select("post_id", "cluster_id", urls.alias("url")).explode("url")
-    linked = linked.filter(pl.col("url").is_not_null()).with_columns(
-        normalize.registered_domain(normalize.canonical_url(pl.col("url"))).alias("domain")
+    linked = (
+        frame.select("post_id", "cluster_id", _domains(frame).alias("domain"))
+        .explode("domain")
+        .filter(pl.col("domain").is_in(sorted(domains)))
     )
-    state_links = linked.filter(pl.col("domain").is_in(list(domains)))
-    state_post_ids = state_links.select("post_id", "cluster_id")
-    if accounts is not None and "label" in accounts.columns and "repost_of" in frame.columns:
-        labelled = accounts.filter(
-            pl.col("label").str.to_lowercase().str.contains("state|government")
-        ).get_column("account_id")
+    hits = [linked.select("post_id", "cluster_id", pl.lit(None, pl.String).alias("state"))]
+    if state_ids:
         author = posts.select(
-            pl.col("post_id").alias("repost_of"), pl.col("account_id").alias("author")
+            pl.col("post_id").alias("target"), pl.col("account_id").alias("state")
         )
-        reposts = frame.join(author, on="repost_of", how="inner").filter(
-            pl.col("author").is_in(labelled.implode())
-        )
-        state_post_ids = pl.concat([state_post_ids, reposts.select("post_id", "cluster_id")])
+        author = author.filter(pl.col("state").is_in(state_ids))
+        for column in ("repost_of", "reply_to"):
+            if column in frame.columns:
+                hits.append(
+                    frame.select("post_id", "cluster_id", pl.col(column).alias("target"))
+                    .join(author, on="target", how="inner")
+                    .select("post_id", "cluster_id", "state")
+                )
+        if "mentions" in frame.columns:
+            hits.append(
+                frame.select("post_id", "cluster_id", pl.col("mentions").alias("state"))
+                .explode("state")
+                .filter(pl.col("state").is_in(state_ids))
+            )
+    hits = pl.concat(hits)
     counts = frame.group_by("cluster_id").agg(pl.len().cast(pl.Int64).alias("n_posts"))
     state = (
-        state_post_ids.unique()
+        hits.select("post_id", "cluster_id")
+        .unique()
         .group_by("cluster_id")
         .agg(pl.len().cast(pl.Int64).alias("state_posts"))
     )
-    top_domains = (
-        state_links.group_by("cluster_id", "domain")
-        .len()
-        .sort("len", "domain", descending=[True, False])
-        .group_by("cluster_id", maintain_order=True)
-        .agg(pl.col("domain").head(5).str.join(", ").alias("state_domains"))
+    top_domains = _top(linked, "domain", "state_domains")
+    top_accounts = _top(
+        hits.filter(pl.col("state").is_not_null()).unique(["post_id", "state"]),
+        "state",
+        "state_accounts",
     )
     return (
         counts.join(state, on="cluster_id", how="left")
         .join(top_domains, on="cluster_id", how="left")
+        .join(top_accounts, on="cluster_id", how="left")
         .with_columns(
             pl.col("state_posts").fill_null(0),
             pl.col("state_domains").fill_null(""),
-            (pl.col("state_posts").fill_null(0) / pl.col("n_posts")).alias("government_link"),
+            pl.col("state_accounts").fill_null(""),
+            (pl.col("state_posts").fill_null(0) / pl.col("n_posts")).alias("amplification"),
+        )
+        .select(
+            "cluster_id",
+            "n_posts",
+            "state_posts",
+            "amplification",
+            "state_domains",
+            "state_accounts",
         )
         .sort("cluster_id")
     )
+
+
+def _top(frame: pl.DataFrame, column: str, name: str, n: int = 5) -> pl.DataFrame:
+    return (
+        frame.group_by("cluster_id", column)
+        .len()
+        .sort("len", column, descending=[True, False])
+        .group_by("cluster_id", maintain_order=True)
+        .agg(pl.col(column).head(n).str.join(", ").alias(name))
+    )
+
+
+def cluster_narrative(
+    posts: pl.DataFrame,
+    clusters: pl.DataFrame,
+    accounts: pl.DataFrame | None = None,
+    *,
+    seed_accounts=(),
+) -> pl.DataFrame:
+    """Overlap of each cluster's hashtags and link domains with those of state accounts.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts (``hashtags``/``urls`` or ``text``; ``repost_of`` when present).
+    clusters : polars.DataFrame
+        ``account_id``, ``cluster_id`` (-1 = none).
+    accounts : polars.DataFrame, optional
+        Accounts with a platform ``label`` (state media and government are state accounts).
+    seed_accounts : sequence of str
+        Known state accounts.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``cluster_id``, ``narrative`` (share of own posts with a distinctive state key),
+        ``narrative_jaccard`` and ``narrative_keys`` (the most used matching keys,
+        hashtags with ``#``); empty when the data hold no state account.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> tags = [["peace"]] * 4 + [["peace"], ["cats"], ["cats"], ["peace"]] + [["cats"]] * 6
+    >>> posts = pl.DataFrame({"post_id": [str(i) for i in range(14)],
+    ...     "account_id": ["s"] * 4 + ["a", "a", "b", "b"] + ["o"] * 6,
+    ...     "timestamp": [t] * 14, "hashtags": tags})
+    >>> clusters = pl.DataFrame({"account_id": ["a", "b", "o", "s"],
+    ...                          "cluster_id": [0, 0, -1, -1]})
+    >>> cluster_narrative(posts, clusters, seed_accounts=["s"]).select(
+    ...     "narrative", "narrative_keys").row(0)
+    (0.5, '#peace')
+    """
+    schema = {
+        "cluster_id": pl.Int64,
+        "narrative": pl.Float64,
+        "narrative_jaccard": pl.Float64,
+        "narrative_keys": pl.String,
+    }
+    state_ids = state_account_ids(accounts, seed_accounts)
+    if not state_ids:
+        return pl.DataFrame(schema=schema)
+    own = posts
+    if "repost_of" in own.columns:
+        own = own.filter(pl.col("repost_of").is_null())
+    keys = own.select(
+        "post_id",
+        "account_id",
+        pl.concat_list(
+            _hashtags(own).list.eval(pl.lit("#") + pl.element()),
+            _domains(own),
+        )
+        .list.unique()
+        .alias("key"),
+    ).join(clusters, on="account_id", how="left")
+    keys = keys.with_columns(
+        pl.col("account_id").is_in(state_ids).alias("is_state"),
+        pl.col("cluster_id").fill_null(-1),
+    )
+    n_state = keys.filter("is_state").height
+    background = keys.filter(~pl.col("is_state") & (pl.col("cluster_id") < 0))
+    n_background = max(background.height, 1)
+    state_uses = keys.filter("is_state").explode("key").drop_nulls("key").group_by("key").len()
+    background_uses = background.explode("key").drop_nulls("key").group_by("key").len()
+    distinctive = (
+        state_uses.join(background_uses, on="key", how="left", suffix="_bg")
+        .with_columns(pl.col("len_bg").fill_null(0))
+        .filter(
+            (pl.col("len") >= _MIN_STATE_USES)
+            & ((pl.col("len") / max(n_state, 1)) >= _LIFT * (pl.col("len_bg") + 1) / n_background)
+        )
+        .get_column("key")
+    )
+    state_keys = state_uses.get_column("key")
+    inside = keys.filter(~pl.col("is_state") & (pl.col("cluster_id") >= 0))
+    if inside.height == 0:
+        return pl.DataFrame(schema=schema)
+    shares = inside.group_by("cluster_id").agg(
+        pl.col("key")
+        .list.eval(pl.element().is_in(distinctive.implode()))
+        .list.any()
+        .mean()
+        .alias("narrative")
+    )
+    used = inside.explode("key").drop_nulls("key")
+    jaccard = used.group_by("cluster_id").agg(
+        (
+            pl.col("key").unique().is_in(state_keys.implode()).sum()
+            / (
+                pl.col("key").n_unique()
+                + state_keys.n_unique()
+                - pl.col("key").unique().is_in(state_keys.implode()).sum()
+            )
+        ).alias("narrative_jaccard")
+    )
+    top = _top(used.filter(pl.col("key").is_in(distinctive.implode())), "key", "narrative_keys")
+    return (
+        shares.join(jaccard, on="cluster_id", how="left")
+        .join(top, on="cluster_id", how="left")
+        .with_columns(
+            pl.col("narrative_jaccard").fill_null(0.0), pl.col("narrative_keys").fill_null("")
+        )
+        .select(list(schema))
+        .cast(schema)
+        .sort("cluster_id")
+    )
+
+
+def government_link_expr() -> pl.Expr:
+    """``government_link`` from the columns of its parts (see the module docstring).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> parts = pl.DataFrame({"amplification": [0.0, 0.6], "narrative": [None, 0.5],
+    ...     "schedule": [1.0, 0.9], "holiday": [1.0, None], "creation_excess": [1.0, 1.0]})
+    >>> parts.select(government_link_expr().round(3))["government_link"].to_list()
+    [0.45, 0.97]
+    """
+    amplification = (pl.col("amplification").fill_null(0.0) / _SATURATION).clip(upper_bound=1.0)
+    narrative = (pl.col("narrative").fill_null(0.0) / _SATURATION).clip(upper_bound=1.0)
+    state = 1 - (1 - amplification) * (1 - narrative)
+    weighted = [pl.col(c).fill_null(0.0) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
+    known = [pl.col(c).is_not_null().cast(pl.Float64) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
+    total = pl.sum_horizontal(known)
+    behaviour = pl.when(total > 0).then(pl.sum_horizontal(weighted) / total).otherwise(0.0)
+    return (_STATE_WEIGHT * state + (1 - _STATE_WEIGHT) * behaviour).alias("government_link")
