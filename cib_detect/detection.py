@@ -214,15 +214,25 @@ class Detection:
         return {name: getattr(self, name) for name in names}
 
     def write(
-        self, directory, *, formats: str | Iterable[str] = ("parquet", "csv", "graphml", "gexf")
+        self,
+        directory,
+        *,
+        formats: str | Iterable[str] = ("parquet", "csv", "graphml", "gexf"),
+        posts=None,
+        report: bool = True,
+        export: bool = True,
     ) -> list[Path]:
         """Write the result to ``directory`` (created if needed) and return the paths.
 
         Files: ``{table}.parquet`` and ``{table}.csv`` for ``edges``, ``clusters``,
         ``account_scores``, ``cluster_scores`` and ``evidence`` (when kept; csv holds list
         and struct columns as JSON text); ``graph.graphml`` and ``graph.gexf`` (the graph
-        of :meth:`to_networkx`); and always ``run.json`` (version, counts, ``params``,
-        ``warnings``, ``dropped``, ``timings``). Existing files are replaced.
+        of :meth:`to_networkx`); ``report.html`` (the self-contained HTML report of
+        :func:`cib_detect.report.render`); ``detection.json`` and ``clusters.jsonl`` (the
+        versioned export of :mod:`cib_detect.export`, described by
+        ``cib_detect/schemas/detection.schema.json``); and always ``run.json`` (version,
+        counts, ``params``, ``warnings``, ``dropped``, ``timings``), written last.
+        Existing files are replaced.
 
         Parameters
         ----------
@@ -230,6 +240,13 @@ class Detection:
             Output directory.
         formats : str or iterable of str
             Any of ``"parquet"``, ``"csv"``, ``"graphml"``, ``"gexf"``.
+        posts : polars.DataFrame, optional
+            The posts the detection ran on: the report then shows each cluster's posting
+            timeline, hour-of-week heatmap and the texts of its evidence posts.
+        report : bool
+            Write ``report.html``.
+        export : bool
+            Write ``detection.json`` and ``clusters.jsonl``.
 
         Returns
         -------
@@ -247,7 +264,7 @@ class Detection:
         >>> paths = result.write(tempfile.mkdtemp(), formats=("csv", "graphml"))
         >>> [p.name for p in paths]  # doctest: +NORMALIZE_WHITESPACE
         ['edges.csv', 'clusters.csv', 'account_scores.csv', 'cluster_scores.csv',
-         'graph.graphml', 'run.json']
+         'graph.graphml', 'report.html', 'detection.json', 'clusters.jsonl', 'run.json']
         """
         chosen = _check_formats(formats)
         directory = Path(directory)
@@ -263,6 +280,15 @@ class Detection:
             for fmt in graph_formats:
                 path = directory / f"graph{GRAPH_FORMATS[fmt]}"
                 written.append(write_graph(graph, path, format=fmt))
+        if report:
+            from cib_detect.report import write_report
+
+            written.append(write_report(self, directory / "report.html", posts=posts))
+        if export:
+            from cib_detect import export as _export
+
+            written.append(_export.write_json(self, directory / "detection.json"))
+            written.append(_export.write_jsonl(self, directory / "clusters.jsonl"))
         written.append(write_json(self._run_record(), directory / "run.json"))
         return written
 

@@ -150,7 +150,8 @@ def test_write_round_trips_tables_through_parquet_and_csv(tmp_path):
     tables = ["account_scores", "cluster_scores", "clusters", "edges", "evidence"]
     expected = sorted(
         [f"{t}.{ext}" for t in tables for ext in ("parquet", "csv")]
-        + ["graph.graphml", "graph.gexf", "run.json"]
+        + ["graph.graphml", "graph.gexf", "report.html", "detection.json", "clusters.jsonl"]
+        + ["run.json"]
     )
     assert names == expected
     assert all(p.is_file() for p in paths)

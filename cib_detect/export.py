@@ -1,0 +1,308 @@
+"""Versioned JSON export of a :class:`~cib_detect.Detection` for trust-and-safety tooling.
+
+Two layouts, both described by the JSON Schema shipped in the package
+(``cib_detect/schemas/detection.schema.json``, draft 2020-12, see :func:`schema`):
+
+- ``detection.json`` (:func:`to_json`, :func:`write_json`): one document with the run
+  (library version, parameters, counts, warnings, timings) and every cluster.
+- ``clusters.jsonl`` (:func:`write_jsonl`): one cluster per line, each line a
+  self-contained record carrying ``schema_version`` and the library version, for
+  streaming into queues and case-management systems.
+
+A cluster holds its members (account ids and their scores), its internal edges, its
+scores and their parts, readable evidence text and the post pairs behind it (post ids,
+ISO 8601 UTC timestamps, seconds apart). ``schema_version`` follows semantic versioning:
+fields are only added within a major version.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+__all__ = ["SCHEMA_VERSION", "cluster_records", "schema", "to_json", "write_json", "write_jsonl"]
+
+#: Version of the export layout (semantic versioning).
+SCHEMA_VERSION = "1.0.0"
+
+NOISE = -1
+_SCORES = ("score", "coordination", "government_link", "undisclosed")
+_CONTRACT = ("cluster_id", "size", *_SCORES, "evidence")
+_EVIDENCE = {
+    "trace": "trace",
+    "key": "key",
+    "account_a": "account_a",
+    "account_b": "account_b",
+    "post_a": "post_a",
+    "post_b": "post_b",
+    "timestamp_a": "timestamp_a",
+    "timestamp_b": "timestamp_b",
+    "dt": "seconds_apart",
+}
+_EDGE_FIELDS = ("weight", "p_value", "q_value", "n_traces", "n_significant_traces", "traces")
+
+
+def schema(kind: str = "detection") -> dict:
+    """The JSON Schema of ``detection.json`` (``kind="detection"``) or of one line of
+    ``clusters.jsonl`` (``kind="cluster"``).
+
+    Examples
+    --------
+    >>> schema()["$schema"]
+    'https://json-schema.org/draft/2020-12/schema'
+    >>> schema("cluster")["$ref"]
+    '#/$defs/cluster_record'
+    """
+    text = resources.files("cib_detect").joinpath("schemas/detection.schema.json").read_text()
+    document = json.loads(text)
+    if kind == "detection":
+        return document
+    if kind == "cluster":
+        return {
+            "$schema": document["$schema"],
+            "$id": document["$id"].replace("detection.schema.json", "cluster.schema.json"),
+            "$defs": document["$defs"],
+            "$ref": "#/$defs/cluster_record",
+        }
+    from cib_detect.errors import ParameterError
+
+    raise ParameterError(
+        f"the 'kind' parameter of schema must be 'detection' or 'cluster'; got {kind!r} instead"
+    )
+
+
+def _value(value):
+    """A JSON value: ISO 8601 UTC times, seconds for durations, null for NaN."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        text = value.astimezone(timezone.utc).isoformat()
+        return text.replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(k): _value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_value(v) for v in value]
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if hasattr(value, "item") and callable(value.item):
+        return _value(value.item())
+    return str(value)
+
+
+def _scalar_columns(frame: pl.DataFrame, skip) -> list[str]:
+    return [
+        c
+        for c, t in frame.schema.items()
+        if c not in skip and (t.is_numeric() or t in (pl.String, pl.Boolean) or t.is_temporal())
+    ]
+
+
+def _ordered(scores: pl.DataFrame) -> pl.DataFrame:
+    scores = scores.filter(pl.col("cluster_id") != NOISE)
+    by = [
+        pl.col(c).fill_nan(None) if scores.schema[c].is_float() else pl.col(c)
+        for c in ("score", "size")
+        if c in scores.columns
+    ]
+    return scores.sort(
+        [*by, "cluster_id"], descending=[*(True for _ in by), False], nulls_last=True
+    )
+
+
+def cluster_records(detection) -> list[dict]:
+    """The clusters of ``detection`` as JSON-ready dicts, best score first.
+
+    Each has ``cluster_id``, ``rank``, ``size``, ``scores`` (``score``,
+    ``coordination``, ``government_link``, ``undisclosed``), ``parts`` (every other
+    numeric column of ``cluster_scores``), ``attributes`` (its other text columns),
+    ``evidence_text``, ``members``, ``edges`` (internal edges) and ``evidence`` (post
+    pairs).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cib_detect import Detection
+    >>> result = Detection(
+    ...     pl.DataFrame({"account_a": ["a"], "account_b": ["b"], "weight": [5.0]}),
+    ...     pl.DataFrame({"account_id": ["a", "b"], "cluster_id": [0, 0]}),
+    ...     pl.DataFrame({"account_id": ["a", "b"], "score": [0.5, 0.5]}),
+    ...     pl.DataFrame({"cluster_id": [0], "size": [2], "score": [0.5], "density": [1.0]}))
+    >>> [record] = cluster_records(result)
+    >>> record["scores"], record["parts"], [m["account_id"] for m in record["members"]]
+    ({'score': 0.5, 'coordination': None, 'government_link': None, 'undisclosed': None}, {'density': 1.0}, ['a', 'b'])
+    """  # noqa: E501
+    scores = _ordered(detection.cluster_scores)
+    numeric = [
+        c
+        for c, t in scores.schema.items()
+        if c not in _CONTRACT and (t.is_numeric() or t == pl.Boolean)
+    ]
+    text = [c for c, t in scores.schema.items() if c not in _CONTRACT and c not in numeric]
+    labels = detection.clusters.select("account_id", "cluster_id")
+    members = labels.filter(pl.col("cluster_id") != NOISE)
+    account_scores = detection.account_scores
+    member_columns = _scalar_columns(account_scores, ("account_id", "cluster_id"))
+    members = members.join(
+        account_scores.select("account_id", *member_columns), on="account_id", how="left"
+    ).sort("cluster_id", "account_id")
+    by_cluster = {int(k[0]): f for k, f in members.partition_by("cluster_id", as_dict=True).items()}
+    edges = _internal_edges(detection.edges, labels)
+    evidence = detection.evidence
+    if evidence is None or "cluster_id" not in evidence.columns:
+        evidence_by = {}
+    else:
+        evidence_by = {
+            int(k[0]): f
+            for k, f in evidence.filter(pl.col("cluster_id") != NOISE)
+            .partition_by("cluster_id", as_dict=True)
+            .items()
+        }
+    records = []
+    for rank, row in enumerate(scores.iter_rows(named=True), start=1):
+        cid = int(row["cluster_id"])
+        mine = by_cluster.get(cid)
+        record = {
+            "cluster_id": cid,
+            "rank": rank,
+            "size": _value(row.get("size")) if row.get("size") is not None else None,
+            "scores": {name: _value(row.get(name)) for name in _SCORES},
+            "parts": {name: _value(row.get(name)) for name in numeric},
+            "attributes": {
+                name: _value(row.get(name)) if isinstance(row.get(name), str) else None
+                for name in text
+                if scores.schema[name] == pl.String
+            },
+            "evidence_text": row.get("evidence") if isinstance(row.get("evidence"), str) else None,
+            "members": [
+                {k: _value(v) for k, v in m.items() if k != "cluster_id"}
+                for m in (mine.iter_rows(named=True) if mine is not None else [])
+            ],
+            "edges": [
+                {k: _value(v) for k, v in e.items() if k != "cluster_id"}
+                for e in edges.get(cid, [])
+            ],
+            "evidence": [_evidence_item(e) for e in _rows(evidence_by.get(cid))],
+        }
+        if record["size"] is None:
+            record["size"] = len(record["members"])
+        records.append(record)
+    return records
+
+
+def _rows(frame):
+    if frame is None:
+        return []
+    order = [c for c in ("dt", "timestamp_a", "account_a", "account_b") if c in frame.columns]
+    return frame.sort(order, nulls_last=True).iter_rows(named=True) if order else []
+
+
+def _evidence_item(row: dict) -> dict:
+    item = {}
+    for source, value in row.items():
+        if source == "cluster_id":
+            continue
+        target = _EVIDENCE.get(source, source)
+        if source == "dt":
+            item[target] = None if value is None else _value(float(value))
+        elif source in _EVIDENCE and value is not None and not isinstance(value, str | datetime):
+            item[target] = str(value)  # ids and keys are text
+        else:
+            item[target] = _value(value)
+    return item
+
+
+def _internal_edges(edges: pl.DataFrame, labels: pl.DataFrame) -> dict[int, list[dict]]:
+    keep = [c for c in _EDGE_FIELDS if c in edges.columns]
+    left = labels.rename({"account_id": "account_a"})
+    right = labels.rename({"account_id": "account_b", "cluster_id": "cluster_b"})
+    inside = (
+        edges.select("account_a", "account_b", *keep)
+        .join(left, on="account_a")
+        .join(right, on="account_b")
+        .filter((pl.col("cluster_id") == pl.col("cluster_b")) & (pl.col("cluster_id") != NOISE))
+        .drop("cluster_b")
+        .sort("cluster_id", "account_a", "account_b")
+    )
+    if "q_value" in inside.columns:
+        inside = inside.with_columns(pl.col("q_value").cast(pl.Float64))
+    return {
+        int(k[0]): list(f.iter_rows(named=True))
+        for k, f in inside.partition_by("cluster_id", as_dict=True).items()
+    }
+
+
+def _run(detection) -> dict:
+    from cib_detect import __version__
+
+    labels = detection.clusters.get_column("cluster_id")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "cib_detect", "version": __version__},
+        "created_at": _value(datetime.now(timezone.utc).replace(microsecond=0)),
+        "parameters": _value(dict(detection.params or {})),
+        "counts": {
+            "accounts": detection.n_accounts,
+            "accounts_in_clusters": int((labels != NOISE).sum()),
+            "clusters": detection.n_clusters,
+            "edges": detection.edges.height,
+            "evidence_pairs": None if detection.evidence is None else detection.evidence.height,
+        },
+        "warnings": [str(w) for w in detection.warnings],
+        "dropped": {str(k): int(v) for k, v in (detection.dropped or {}).items()},
+        "timings": _value(dict(detection.timings or {})),
+    }
+
+
+def to_json(detection) -> dict:
+    """``detection`` as a JSON-ready dict following ``detection.schema.json``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cib_detect import Detection
+    >>> result = Detection(
+    ...     pl.DataFrame({"account_a": ["a"], "account_b": ["b"], "weight": [5.0]}),
+    ...     pl.DataFrame({"account_id": ["a", "b", "c"], "cluster_id": [0, 0, -1]}),
+    ...     pl.DataFrame({"account_id": ["a", "b"], "score": [0.5, 0.5]}),
+    ...     pl.DataFrame({"cluster_id": [0], "size": [2], "score": [0.5]}))
+    >>> doc = to_json(result)
+    >>> doc["schema_version"], doc["counts"]["clusters"], doc["clusters"][0]["edges"]
+    ('1.0.0', 1, [{'account_a': 'a', 'account_b': 'b', 'weight': 5.0}])
+    """
+    return {**_run(detection), "clusters": cluster_records(detection)}
+
+
+def write_json(detection, path) -> Path:
+    """Write :func:`to_json` of ``detection`` to ``path`` (UTF-8) and return the path."""
+    path = Path(path)
+    text = json.dumps(to_json(detection), indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def write_jsonl(detection, path) -> Path:
+    """Write one JSON line per cluster (best first) to ``path`` and return the path.
+
+    Each line is ``{"record": "cluster", "schema_version", "generator", "created_at",
+    "parameters", ...the cluster}``; an empty file when there is no cluster.
+    """
+    path = Path(path)
+    run = _run(detection)
+    header = {k: run[k] for k in ("schema_version", "generator", "created_at", "parameters")}
+    lines = [
+        json.dumps({"record": "cluster", **header, **record}, ensure_ascii=False, allow_nan=False)
+        for record in cluster_records(detection)
+    ]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
