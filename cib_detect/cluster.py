@@ -251,4 +251,3 @@ def _number(labels: np.ndarray, min_cluster_size: int) -> np.ndarray:
     rank[np.lexsort((first, -sizes))] = np.arange(len(groups))
     ids = np.where(sizes >= min_cluster_size, rank, NOISE)
     return ids[inverse]
-

@@ -89,14 +89,14 @@ def kernel_pairs(data, window, include_self=False, n_tasks=None):
 # ------------------------------------------------------------------------ vs reference
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(posts(), windows, st.booleans(), tasks)
 def test_window_pairs_equal_the_naive_pairs(data, window, include_self, n_tasks):
     expected = naive_window_pairs(data.key, data.time, data.account, window, include_self)
     assert kernel_pairs(data, window, include_self, n_tasks) == expected
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(posts(), windows, st.booleans(), tasks)
 def test_window_pairs_are_ordered_by_group_then_left_then_right(
     data, window, include_self, n_tasks
@@ -111,7 +111,7 @@ def test_window_pairs_are_ordered_by_group_then_left_then_right(
     assert len(set(zip(left.tolist(), right.tolist(), strict=True))) == len(left)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(posts(), windows, st.booleans(), st.integers(0, 3), st.integers(0, 3), tasks)
 def test_account_pair_stats_equal_the_naive_stats(
     data, window, include_self, min_coactions, min_posts, n_tasks
@@ -141,7 +141,7 @@ def test_account_pair_stats_equal_the_naive_stats(
     assert np.array_equal(np.lexsort((stats.account_b, stats.account_a)), np.arange(len(expected)))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(posts(), windows, st.booleans())
 def test_total_coactions_equal_the_number_of_window_pairs(data, window, include_self):
     # every row its own post, so window_pairs' self pairs are different posts too
@@ -153,7 +153,7 @@ def test_total_coactions_equal_the_number_of_window_pairs(data, window, include_
 # -------------------------------------------------------------------------- invariants
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(posts(), windows, st.booleans())
 def test_pairs_have_a_below_b_and_self_pairs_only_when_asked(data, window, include_self):
     stats = kernel_stats(data, window, include_self=include_self)
@@ -167,7 +167,7 @@ def test_pairs_have_a_below_b_and_self_pairs_only_when_asked(data, window, inclu
         assert np.all(data.account[pairs[:, 0]] != data.account[pairs[:, 1]])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(posts(), windows, windows, st.booleans())
 def test_stats_are_monotone_in_window(data, window_1, window_2, include_self):
     small, large = sorted((window_1, window_2))
@@ -181,7 +181,7 @@ def test_stats_are_monotone_in_window(data, window_1, window_2, include_self):
     assert kernel_pairs(data, small, include_self) <= kernel_pairs(data, large, include_self)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(posts(), windows, st.booleans(), st.randoms(use_true_random=False))
 def test_stats_are_invariant_to_input_row_order(data, window, include_self, random):
     shuffle = list(range(len(data.key)))
@@ -200,7 +200,7 @@ def test_stats_are_invariant_to_input_row_order(data, window, include_self, rand
     )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(posts(), windows, st.booleans(), st.randoms(use_true_random=False))
 def test_stats_follow_an_account_relabelling(data, window, include_self, random):
     relabel = list(range(data.n_accounts))
@@ -221,7 +221,7 @@ def test_stats_follow_an_account_relabelling(data, window, include_self, random)
     assert after == mapped
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(posts(max_posts=300), windows, st.booleans(), st.integers(1, 3))
 def test_output_is_identical_with_one_thread_and_all_threads(
     data, window, include_self, min_coactions

@@ -285,8 +285,10 @@ def _grow(array):
     return bigger
 
 
-# Columns of a partner's statistics (one 64-byte row per partner slot, so updating a
-# partner touches one cache line); the first 8 are also the rows of the output block.
+# Columns of a partner's statistics: one 64-byte row per partner slot, so updating a
+# partner touches one cache line. Slots are dense in order of first touch, which keeps
+# the rows of an account with few partners in L1 (measured faster than rows indexed by
+# partner code). The first 8 columns are also the rows of the output block.
 _A, _B, _CO, _KEYS, _POSTS_A, _POSTS_B, _MIN_DT, _SUM_DT = range(8)
 _LAST_ROW, _LAST_GROUP = _A, _B  # scratch until the slot is written out
 
@@ -678,9 +680,10 @@ def account_pair_stats(
     neighbours once per pass (a count pass, then a fill pass into each account's own
     output slice), so time is ``O(n + same-window row pairs)`` plus sorting each
     account's partners, whatever the number of pairs below the thresholds, which are
-    never written. Memory: 10 int64 per row (the account-major row table and its CSR),
-    1 int64 per post id, per task 10 int64 per account (partner scratch) and, when some
-    post has several rows, 1 int64 per post id; the output is 64 bytes per kept pair.
+    never written. Memory: 9 int64 per row (the account-major row table and its CSR
+    positions), 1 int64 per post id, per task 10 int64 per account (partner scratch) and,
+    when some post has several rows, 1 int64 per post id; the output is 64 bytes per kept
+    pair. At 10M rows and 100k accounts that is about 0.8 GB before the output.
 
     Examples
     --------
