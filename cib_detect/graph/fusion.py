@@ -80,28 +80,30 @@ def fuse(per_trace: dict[str, pl.DataFrame], *, significant_p: float = 0.01) -> 
         ],
         how="diagonal",
     )
-    ranked = long.with_columns(pl.col("p_value").rank("ordinal").over(key).alias("rank")).sort(
-        *key, "p_value", "trace"
-    )
-    fused = ranked.group_by(key, maintain_order=True).agg(
-        (n_traces * pl.col("p_value") / pl.col("rank"))
-        .min()
-        .clip(upper_bound=1.0)
-        .alias("p_value"),
+    # Integer pair ids and one global sort make the per-pair work vectorised.
+    pair_ids = long.group_by(key).agg().with_row_index("pair")
+    long = long.join(pair_ids, on=key).sort("pair", "p_value", "trace")
+    pair = long.get_column("pair").to_numpy()
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    rank = np.arange(len(pair)) - np.repeat(starts, np.diff(np.r_[starts, len(pair)])) + 1
+    simes = np.minimum.reduceat(n_traces * long.get_column("p_value").to_numpy() / rank, starts)
+    fused = long.group_by("pair", maintain_order=True).agg(
+        pl.first("account_a"),
+        pl.first("account_b"),
         pl.len().cast(pl.Int64).alias("n_traces"),
         (pl.col("p_value") < significant_p).sum().cast(pl.Int64).alias("n_significant_traces"),
         pl.col("n_coactions").sum().cast(pl.Int64).alias("n_coactions"),
         pl.col("min_dt").min().alias("min_dt"),
         pl.col("trace").str.join(",").alias("traces"),
     )
-    wide = long.pivot(
-        on="trace",
-        index=key,
-        values=[c for c in PER_TRACE_COLUMNS if c in long.columns],
-        separator="|",
-    )
-    wide = wide.rename({c: _trace_column(c, per_trace) for c in wide.columns if c not in key})
-    fused = fused.join(wide, on=key, how="left")
+    fused = fused.with_columns(pl.Series("p_value", np.minimum(simes, 1.0))).drop("pair")
+    for trace, edges in per_trace.items():
+        kept = [c for c in PER_TRACE_COLUMNS if c in edges.columns]
+        fused = fused.join(
+            edges.select(*key, *(pl.col(c).alias(f"{trace}_{c}") for c in kept)),
+            on=key,
+            how="left",
+        )
     p = fused.get_column("p_value").to_numpy()
     weight = np.minimum(-np.log10(np.maximum(p, 1e-300)), _MAX_WEIGHT)
     tested = p < 1.0
@@ -123,15 +125,6 @@ def fuse(per_trace: dict[str, pl.DataFrame], *, significant_p: float = 0.01) -> 
         )
         .sort("p_value", *key)
     )
-
-
-def _trace_column(pivoted: str, per_trace) -> str:
-    """``n_keys|co_url`` -> ``co_url_n_keys`` (single-value pivots have no separator)."""
-    if "|" in pivoted:
-        value, trace = pivoted.split("|", 1)
-        return f"{trace}_{value}"
-    trace = pivoted
-    return f"{trace}_p_value"
 
 
 def _is_trace_col(column: str, per_trace) -> bool:
