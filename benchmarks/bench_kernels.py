@@ -71,7 +71,8 @@ def case_generate(n, burst_hours):
 
 
 def _warm_up():
-    from cib_detect.kernels.pairs import account_pair_stats, window_pairs
+    from cib_detect.kernels.account_pairs import account_pair_stats
+    from cib_detect.kernels.pairs import window_pairs
 
     starts, time, account = np.array([0, 3]), np.array([0, 1, 2]), np.array([0, 1, 0])
     window_pairs(starts, time, account, 1)
@@ -96,7 +97,7 @@ def _best_of(repeat, summarise, function, *args, **kwargs):
 
 def case_account_pair_stats(n, threads, min_coactions, burst_hours, repeat=3, window_s=60):
     """Timed ``account_pair_stats`` calls (co-actions aggregated inside the kernel)."""
-    from cib_detect.kernels.pairs import account_pair_stats
+    from cib_detect.kernels.account_pairs import account_pair_stats
 
     starts, times, account, post = _load(n, burst_hours)
     numba.set_num_threads(threads)

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from cib_detect.kernels import pairs as pairs_module
-from cib_detect.kernels.pairs import account_pair_stats, group_starts, window_pairs
+from cib_detect.kernels import _tasks
+from cib_detect.kernels.account_pairs import account_pair_stats
+from cib_detect.kernels.pairs import group_starts, window_pairs
 from tests.reference import naive_account_pair_stats, naive_window_pairs, sort_posts
 
 EPOCH_2024_US = 1_704_067_200_000_000
@@ -246,7 +247,7 @@ def test_output_is_identical_with_one_thread_and_all_threads(
 
 def test_default_tasks_use_every_thread_on_large_inputs():
     rng = np.random.default_rng(0)
-    n = 4 * pairs_module._MIN_ROWS_PER_TASK
+    n = 4 * _tasks._MIN_ROWS_PER_TASK
     data = Posts(
         key=rng.integers(0, 50, n),
         time=rng.integers(0, 10**9, n),

@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from cib_detect._config import NJIT_KW, PARALLEL_KW
-from cib_detect.kernels.pairs import _exclusive_cumsum, _split_by_work
+from cib_detect.kernels._tasks import _exclusive_cumsum, _split_by_work
 
 __all__ = [
     "band_buckets",

@@ -17,7 +17,8 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int, duration_microseconds
 from cib_detect.encode import EncodedKeys, account_codes, encode_keyed
 from cib_detect.errors import CappedKeysWarning, ParameterError
-from cib_detect.kernels.pairs import account_pair_stats, window_pairs
+from cib_detect.kernels.account_pairs import account_pair_stats
+from cib_detect.kernels.pairs import window_pairs
 from cib_detect.traces.keys import KEY_TRACES, MULTI_KEY_TRACES, check_trace_options
 from cib_detect.traces.posts import as_posts
 

@@ -1,0 +1,104 @@
+"""Shared pieces of the pair kernels: work splitting, prefix sums, input checks.
+
+See :mod:`cib_detect.kernels.pairs` for the input convention.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit
+
+from cib_detect._config import NJIT_KW
+
+_INT64_MAX = np.iinfo(np.int64).max
+
+# Fewer rows than this per thread: run serially.
+_MIN_ROWS_PER_TASK = 50_000
+
+
+@njit(**NJIT_KW)
+def _group_starts(sorted_keys):
+    n = sorted_keys.shape[0]
+    n_groups = 1 if n > 0 else 0
+    for i in range(1, n):
+        if sorted_keys[i] != sorted_keys[i - 1]:
+            n_groups += 1
+    starts = np.empty(n_groups + 1, np.int64)
+    starts[0] = 0
+    g = 1
+    for i in range(1, n):
+        if sorted_keys[i] != sorted_keys[i - 1]:
+            starts[g] = i
+            g += 1
+    starts[n_groups] = n
+    return starts
+
+
+@njit(**NJIT_KW)
+def _split_by_work(work, n_tasks):
+    """Cut ``range(len(work))`` into ``n_tasks`` contiguous blocks of about equal total work.
+
+    Returns ``bounds`` (int64[n_tasks + 1]); task ``t`` owns items ``bounds[t]:bounds[t+1]``.
+    Cut ``t`` falls where the running total crosses ``t / n_tasks`` of the work, an item
+    going to the block holding its midpoint; no item is split, so blocks differ by at most
+    about the heaviest item.
+    """
+    n = work.shape[0]
+    total = 0
+    for i in range(n):
+        total += work[i]
+    bounds = np.empty(n_tasks + 1, np.int64)
+    bounds[0] = 0
+    i = 0
+    done = 0  # work of items [0, i)
+    for t in range(1, n_tasks):
+        # midpoint of item i at or before the target t * total / n_tasks
+        while i < n and (2 * done + work[i]) * n_tasks <= 2 * total * t:
+            done += work[i]
+            i += 1
+        bounds[t] = i
+    bounds[n_tasks] = n
+    return bounds
+
+
+@njit(**NJIT_KW)
+def _group_sizes(starts):
+    n_groups = starts.shape[0] - 1
+    sizes = np.empty(n_groups, np.int64)
+    for g in range(n_groups):
+        sizes[g] = starts[g + 1] - starts[g]
+    return sizes
+
+
+@njit(**NJIT_KW)
+def _exclusive_cumsum(counts):
+    offsets = np.zeros(counts.shape[0] + 1, np.int64)
+    for i in range(counts.shape[0]):
+        offsets[i + 1] = offsets[i] + counts[i]
+    return offsets
+
+
+def _n_tasks(n_tasks, n_rows):
+    """One task per thread, or fewer so each has at least ``_MIN_ROWS_PER_TASK`` rows."""
+    if n_tasks is None:
+        return max(1, min(numba.get_num_threads(), n_rows // _MIN_ROWS_PER_TASK))
+    assert n_tasks >= 1, f"n_tasks must be >= 1, got {n_tasks}"
+    return int(n_tasks)
+
+
+def _check_int64(name, array):
+    assert isinstance(array, np.ndarray), f"{name} must be a numpy array, got {type(array)}"
+    assert array.dtype == np.int64, f"{name} must be int64, got {array.dtype}"
+    assert array.ndim == 1, f"{name} must be 1-D, got {array.ndim}-D"
+    assert array.flags.c_contiguous, f"{name} must be C-contiguous"
+
+
+def _check_sorted_input(starts, time, account, window):
+    for name, array in (("starts", starts), ("time", time), ("account", account)):
+        _check_int64(name, array)
+    n = time.shape[0]
+    assert account.shape[0] == n, f"time has {n} rows but account has {account.shape[0]}"
+    assert starts.shape[0] >= 1, "starts needs at least one entry (n_groups + 1)"
+    assert starts[0] == 0 and starts[-1] == n, f"starts must run from 0 to {n}"
+    assert window >= 0, f"window must be >= 0 microseconds, got {window}"
