@@ -75,6 +75,32 @@ def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     return codes, ids
 
 
+def indexed_posts(posts: pl.DataFrame) -> tuple[pl.LazyFrame, pl.Series]:
+    """The posts as a LazyFrame with the columns every trace derives keys from.
+
+    Adds ``post_row`` (row in ``posts``), ``account_code`` (see :func:`account_codes`) and
+    ``time_us`` (microseconds since the epoch) to the posts' own columns; also returns the
+    account id of every code.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timezone
+    >>> posts = pl.DataFrame({"account_id": ["b", "a"],
+    ...     "timestamp": [datetime(1970, 1, 1, 0, 0, 1, tzinfo=timezone.utc)] * 2})
+    >>> frame, ids = indexed_posts(posts)
+    >>> frame.select("post_row", "account_code", "time_us").collect().rows(), ids.to_list()
+    ([(0, 1, 1000000), (1, 0, 1000000)], ['a', 'b'])
+    """
+    codes, account_ids = account_codes(posts)
+    frame = (
+        posts.lazy()
+        .with_row_index("post_row")
+        .with_columns(codes, pl.col("timestamp").dt.epoch("us").alias("time_us"))
+    )
+    return frame, account_ids
+
+
 def encode_keyed(
     keyed: pl.LazyFrame | pl.DataFrame, *, max_key_posts: int | None = None, dedupe: bool = True
 ):

@@ -21,10 +21,11 @@ import numpy as np
 import polars as pl
 
 from cib_detect._params import check_choice, check_int, duration_microseconds
-from cib_detect.encode import EncodedKeys, account_codes, encode_keyed
+from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
 from cib_detect.errors import ParameterError
 from cib_detect.kernels.minhash import window_jaccard_pairs
 from cib_detect.traces.co_action import TraceData, pair_stats_frame
+from cib_detect.traces.keys import ROW_COLUMNS
 from cib_detect.traces.posts import as_posts
 
 __all__ = ["KINDS", "network", "toolkit_text", "toolkit_token_sets"]
@@ -105,8 +106,7 @@ def _similar_tweet_pairs(
     posts: pl.DataFrame, window_us: int, threshold: float, min_tokens: int, loops: bool
 ) -> TraceData:
     """Similar message pairs as two-row groups, for the account-pair kernel."""
-    codes, account_ids = account_codes(posts)
-    frame = posts.lazy().with_row_index("post_row").with_columns(codes.cast(pl.Int64))
+    frame, account_ids = indexed_posts(posts)
     if "repost_of" in posts.columns:
         frame = frame.filter(pl.col("repost_of").is_null())
     docs = (
@@ -114,7 +114,7 @@ def _similar_tweet_pairs(
         .select(
             "post_row",
             "account_code",
-            pl.col("timestamp").dt.epoch("us").alias("time_us"),
+            "time_us",
             "text",
         )
         .sort(["time_us", "post_row"])
@@ -163,23 +163,23 @@ def _keys(frame: pl.LazyFrame, kind: str, columns) -> pl.LazyFrame:
     originals = frame.filter(pl.col("repost_of").is_null()) if "repost_of" in columns else frame
     if kind == "co_retweet":
         return frame.filter(pl.col("repost_of").is_not_null()).select(
-            "post_row", pl.col("repost_of").alias("key")
+            *ROW_COLUMNS, pl.col("repost_of").alias("key")
         )
     if kind == "co_tweet":
         return originals.filter(pl.col("text").is_not_null()).select(
-            "post_row", toolkit_text(pl.col("text")).alias("key")
+            *ROW_COLUMNS, toolkit_text(pl.col("text")).alias("key")
         )
     if kind == "co_link":
         return (
-            originals.select("post_row", pl.col("urls").alias("key"))
+            originals.select(*ROW_COLUMNS, pl.col("urls").alias("key"))
             .explode("key")
             .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
         )
     if kind == "co_reply":
         return originals.filter(pl.col("reply_to").is_not_null()).select(
-            "post_row", pl.col("reply_to").alias("key")
+            *ROW_COLUMNS, pl.col("reply_to").alias("key")
         )
-    return frame.select("post_row", pl.lit("").alias("key"))
+    return frame.select(*ROW_COLUMNS, pl.lit("").alias("key"))
 
 
 _NEEDS = {
@@ -264,15 +264,8 @@ def network(
             pair_stats_frame(data, window_us, min_posts=min_edge_weight, include_self=loops),
             min_edge_weight,
         )
-    codes, account_ids = account_codes(posts)
-    frame = (
-        posts.lazy()
-        .with_row_index("post_row")
-        .with_columns(codes, pl.col("timestamp").dt.epoch("us").alias("time_us"))
-    )
-    keyed = _keys(frame, kind, posts.columns).join(
-        frame.select("post_row", "account_code", "time_us"), on="post_row"
-    )
+    frame, account_ids = indexed_posts(posts)
+    keyed = _keys(frame, kind, posts.columns)
     data = TraceData(kind, encode_keyed(keyed), account_ids, posts.get_column("post_id"))
     pairs = pair_stats_frame(data, window_us, min_posts=min_edge_weight, include_self=loops)
     return _directed(pairs, min_edge_weight)

@@ -15,7 +15,7 @@ import polars as pl
 
 from cib_detect import _config
 from cib_detect._params import check_choice, check_int, duration_microseconds
-from cib_detect.encode import EncodedKeys, account_codes, encode_keyed
+from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.pairs import window_pairs
@@ -83,15 +83,7 @@ def encode_trace(
     """Derive the keys of ``trace`` for every post and encode them for the kernels."""
     check_choice(trace, _all_traces(), name="trace", function=function)
     check_trace_options(trace, trace_options, function=function)
-    codes, account_ids = account_codes(posts)
-    frame = (
-        posts.lazy()
-        .with_row_index("post_row")
-        .with_columns(
-            codes.cast(pl.Int64),
-            pl.col("timestamp").dt.epoch("us").alias("time_us"),
-        )
-    )
+    frame, account_ids = indexed_posts(posts)
     keyed = KEY_TRACES[trace](frame, posts.columns, **trace_options)
     encoded = encode_keyed(keyed, max_key_posts=max_key_posts, dedupe=trace in MULTI_KEY_TRACES)
     if len(encoded.capped):

@@ -24,7 +24,7 @@ from cib_detect.errors import ParameterError, SchemaError
 DEFAULT_MIN_HASHTAGS = 5
 
 
-def _require(columns, trace: str, *needed: str) -> None:
+def require_columns(columns, trace: str, *needed: str) -> None:
     """Fail unless at least one of ``needed`` columns is present."""
     if not any(name in columns for name in needed):
         wanted = " or ".join(repr(n) for n in needed)
@@ -64,19 +64,19 @@ def _column_keys(posts: pl.LazyFrame, column: str) -> pl.LazyFrame:
 
 def co_repost(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: the reposted post (``repost_of``)."""
-    _require(columns, "co_repost", "repost_of")
+    require_columns(columns, "co_repost", "repost_of")
     return _column_keys(posts, "repost_of")
 
 
 def co_reply(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: the post replied to (``reply_to``), for original posts."""
-    _require(columns, "co_reply", "reply_to")
+    require_columns(columns, "co_reply", "reply_to")
     return _column_keys(_originals(posts, columns), "reply_to")
 
 
 def co_text(posts: pl.LazyFrame, columns, *, min_chars: int | None = None) -> pl.LazyFrame:
     """Key: 64-bit hash of the normalised text of original posts (short texts skipped)."""
-    _require(columns, "co_text", "text")
+    require_columns(columns, "co_text", "text")
     kwargs = {} if min_chars is None else {"min_chars": min_chars}
     return (
         _originals(posts, columns)
@@ -93,7 +93,7 @@ def _hashtags(columns) -> pl.Expr:
 
 def co_hashtag(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: each normalised hashtag of an original post."""
-    _require(columns, "co_hashtag", "hashtags", "text")
+    require_columns(columns, "co_hashtag", "hashtags", "text")
     return _list_keys(_originals(posts, columns), _hashtags(columns))
 
 
@@ -101,7 +101,7 @@ def hashtag_sequence(
     posts: pl.LazyFrame, columns, *, min_hashtags: int = DEFAULT_MIN_HASHTAGS
 ) -> pl.LazyFrame:
     """Key: the ordered hashtags of an original post that has at least ``min_hashtags``."""
-    _require(columns, "hashtag_sequence", "hashtags", "text")
+    require_columns(columns, "hashtag_sequence", "hashtags", "text")
     tags = _hashtags(columns)
     return (
         _originals(posts, columns)
@@ -118,7 +118,7 @@ def _canonical_urls(columns) -> pl.Expr:
 
 def co_url(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: each canonical URL of an original post."""
-    _require(columns, "co_url", "urls", "text")
+    require_columns(columns, "co_url", "urls", "text")
     return _list_keys(_originals(posts, columns), _canonical_urls(columns))
 
 
@@ -128,7 +128,7 @@ def co_domain(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     A ``domains`` list column, when the source provides one (CooRTweet's German election
     data, whose URLs are opaque ids), is used as it is.
     """
-    _require(columns, "co_domain", "domains", "urls", "text")
+    require_columns(columns, "co_domain", "domains", "urls", "text")
     originals = _originals(posts, columns)
     if "domains" in columns:
         return _list_keys(originals, pl.col("domains"))
@@ -140,7 +140,7 @@ def co_domain(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
 
 def co_media(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: each media hash (exact match) of an original post."""
-    _require(columns, "co_media", "media_hashes")
+    require_columns(columns, "co_media", "media_hashes")
     return _list_keys(_originals(posts, columns), pl.col("media_hashes"))
 
 

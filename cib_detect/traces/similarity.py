@@ -24,12 +24,13 @@ import polars as pl
 
 from cib_detect import _config
 from cib_detect._params import check_choice, check_int
-from cib_detect.encode import account_codes
+from cib_detect.encode import indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.minhash import band_buckets, band_keys, shingle_sets, verify_candidates
 from cib_detect.kernels.pairs import window_pairs
 from cib_detect.normalize import normalize_text
 from cib_detect.traces.co_action import EDGE_SCHEMA, EVIDENCE_SCHEMA
+from cib_detect.traces.keys import require_columns
 
 logger = logging.getLogger("cib_detect")
 
@@ -127,16 +128,8 @@ class SimilarPairs:
 
 def _documents(posts: pl.DataFrame, function: str):
     """Original posts with text, sorted by (time, row): normalised text, time, account."""
-    if "text" not in posts.columns:
-        from cib_detect.errors import SchemaError
-
-        raise SchemaError(
-            f"trace 'co_similar_text' needs column 'text' in posts, which has only "
-            f"{sorted(posts.columns)}; pass column_map= to read_posts to name it, or pick "
-            f"another trace"
-        )
-    codes, account_ids = account_codes(posts)
-    frame = posts.lazy().with_row_index("post_row").with_columns(codes.cast(pl.Int64))
+    require_columns(posts.columns, "co_similar_text", "text")
+    frame, account_ids = indexed_posts(posts)
     if "repost_of" in posts.columns:
         frame = frame.filter(pl.col("repost_of").is_null())
     docs = (
@@ -144,7 +137,7 @@ def _documents(posts: pl.DataFrame, function: str):
         .select(
             "post_row",
             "account_code",
-            pl.col("timestamp").dt.epoch("us").alias("time_us"),
+            "time_us",
             normalize_text(pl.col("text")).alias("norm"),
         )
         .sort(["time_us", "post_row"])
