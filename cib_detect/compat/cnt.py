@@ -27,6 +27,7 @@ from cib_detect.kernels.minhash import window_jaccard_pairs
 from cib_detect.traces.co_action import TraceData, pair_stats_frame
 from cib_detect.traces.keys import ROW_COLUMNS
 from cib_detect.traces.posts import as_posts
+from cib_detect.traces.similarity import original_documents
 
 __all__ = ["KINDS", "network", "toolkit_text", "toolkit_token_sets"]
 
@@ -106,20 +107,7 @@ def _similar_tweet_pairs(
     posts: pl.DataFrame, window_us: int, threshold: float, min_tokens: int, loops: bool
 ) -> TraceData:
     """Similar message pairs as two-row groups, for the account-pair kernel."""
-    frame, account_ids = indexed_posts(posts)
-    if "repost_of" in posts.columns:
-        frame = frame.filter(pl.col("repost_of").is_null())
-    docs = (
-        frame.filter(pl.col("text").is_not_null())
-        .select(
-            "post_row",
-            "account_code",
-            "time_us",
-            "text",
-        )
-        .sort(["time_us", "post_row"])
-        .collect()
-    )
+    docs, account_ids = original_documents(posts, pl.col("text"), trace="co_similar_tweet")
     docs = docs.with_columns(toolkit_token_sets(docs.get_column("text")).alias("tokens"))
     # Token ids: every distinct token an integer, each set a sorted, repeat-free id array.
     ids = (

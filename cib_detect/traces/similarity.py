@@ -126,9 +126,10 @@ class SimilarPairs:
     post_ids: pl.Series
 
 
-def _documents(posts: pl.DataFrame, function: str):
-    """Original posts with text, sorted by (time, row): normalised text, time, account."""
-    require_columns(posts.columns, "co_similar_text", "text")
+def original_documents(posts: pl.DataFrame, text: pl.Expr, *, trace: str):
+    """Original posts with text, sorted by (time, row): ``post_row``, ``account_code``,
+    ``time_us`` and ``text`` (the given expression of the text); and the account ids."""
+    require_columns(posts.columns, trace, "text")
     frame, account_ids = indexed_posts(posts)
     if "repost_of" in posts.columns:
         frame = frame.filter(pl.col("repost_of").is_null())
@@ -138,7 +139,7 @@ def _documents(posts: pl.DataFrame, function: str):
             "post_row",
             "account_code",
             "time_us",
-            normalize_text(pl.col("text")).alias("norm"),
+            text.alias("text"),
         )
         .sort(["time_us", "post_row"])
         .collect()
@@ -174,8 +175,10 @@ def similar_pairs(
 ) -> SimilarPairs:
     """Verified near-duplicate post pairs by different accounts within the window."""
     _check_options(function, threshold, shingles, shingle_size, min_shingles, bands, rows, seed)
-    docs, account_ids = _documents(posts, function)
-    offsets, data = _string_buffers(docs.get_column("norm"))
+    docs, account_ids = original_documents(
+        posts, normalize_text(pl.col("text")), trace="co_similar_text"
+    )
+    offsets, data = _string_buffers(docs.get_column("text"))
     starts, values = shingle_sets(offsets, data, shingles, shingle_size)
     sizes = np.diff(starts)
     keep = sizes >= min_shingles
