@@ -13,6 +13,7 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int, duration_microseconds
 from cib_detect.cluster import cluster_accounts
 from cib_detect.detection import Detection
+from cib_detect.encode import indexed_posts
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
 from cib_detect.graph.significance import key_trace_pvalues
@@ -149,10 +150,14 @@ def detect(
             )
     chosen = _choose_traces(traces, posts.columns)
     window_us = _at_least_resolution(posts, window_us, run)
+    with run.stage("index"):
+        indexed = indexed_posts(posts)
     per_trace, trace_data = {}, {}
     for trace in chosen:
         with run.stage(trace):
-            data = encode_trace(posts, trace, max_key_posts=max_key_posts, function=name)
+            data = encode_trace(
+                posts, trace, max_key_posts=max_key_posts, function=name, indexed=indexed
+            )
             # A pair needs two co-actions to be significant (one shared key has p = 1),
             # so single co-actions are never materialised.
             edges = pair_stats_frame(data, window_us, min_coactions=2)

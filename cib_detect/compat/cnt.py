@@ -249,30 +249,40 @@ def network(
             posts, window_us, float(threshold), min_document_size_similarity, loops
         )
         return _directed(
-            pair_stats_frame(data, window_us, min_posts=min_edge_weight, include_self=loops),
+            pair_stats_frame(
+                data, window_us, min_posts=min_edge_weight, include_self=loops, with_codes=True
+            ),
             min_edge_weight,
         )
     frame, account_ids = indexed_posts(posts)
     keyed = _keys(frame, kind, posts.columns)
     data = TraceData(kind, encode_keyed(keyed), account_ids, posts.get_column("post_id"))
-    pairs = pair_stats_frame(data, window_us, min_posts=min_edge_weight, include_self=loops)
+    pairs = pair_stats_frame(
+        data, window_us, min_posts=min_edge_weight, include_self=loops, with_codes=True
+    )
     return _directed(pairs, min_edge_weight)
 
 
 def _directed(pairs: pl.DataFrame, min_edge_weight: int) -> pl.DataFrame:
-    """Account-pair statistics as the toolkit's directed edges (user_1, user_2, weight)."""
+    """Account-pair statistics (with codes) as the toolkit's directed edges."""
     forward = pairs.select(
         pl.col("account_a").alias("user_1"),
         pl.col("account_b").alias("user_2"),
         pl.col("n_posts_a").alias("weight"),
+        pl.col("code_a").alias("code_1"),
+        pl.col("code_b").alias("code_2"),
     )
-    backward = pairs.filter(pl.col("account_a") != pl.col("account_b")).select(
+    backward = pairs.filter(pl.col("code_a") != pl.col("code_b")).select(
         pl.col("account_b").alias("user_1"),
         pl.col("account_a").alias("user_2"),
         pl.col("n_posts_b").alias("weight"),
+        pl.col("code_b").alias("code_1"),
+        pl.col("code_a").alias("code_2"),
     )
+    # codes follow id order: sorting them sorts the ids without comparing strings
     return (
         pl.concat([forward, backward])
         .filter(pl.col("weight") >= min_edge_weight)
-        .sort(["user_1", "user_2"])
+        .sort(["code_1", "code_2"])
+        .drop("code_1", "code_2")
     )

@@ -78,12 +78,17 @@ def encode_trace(
     *,
     max_key_posts: int | None,
     function: str = "co_action_edges",
+    indexed: tuple[pl.LazyFrame, pl.Series] | None = None,
     **trace_options,
 ) -> TraceData:
-    """Derive the keys of ``trace`` for every post and encode them for the kernels."""
+    """Derive the keys of ``trace`` for every post and encode them for the kernels.
+
+    ``indexed`` is :func:`cib_detect.encode.indexed_posts` of ``posts`` when the caller
+    runs several traces on the same posts (account codes are then computed once).
+    """
     check_choice(trace, _all_traces(), name="trace", function=function)
     check_trace_options(trace, trace_options, function=function)
-    frame, account_ids = indexed_posts(posts)
+    frame, account_ids = indexed if indexed is not None else indexed_posts(posts)
     keyed = KEY_TRACES[trace](frame, posts.columns, **trace_options)
     encoded = encode_keyed(keyed, max_key_posts=max_key_posts, dedupe=trace in MULTI_KEY_TRACES)
     if len(encoded.capped):
@@ -188,8 +193,13 @@ def pair_stats_frame(
     min_coactions: int = 1,
     min_posts: int = 1,
     include_self: bool = False,
+    with_codes: bool = False,
 ) -> pl.DataFrame:
-    """Run the account-pair kernel on an encoded trace and label the result."""
+    """Run the account-pair kernel on an encoded trace and label the result.
+
+    With ``with_codes`` the account codes are kept as ``code_a`` / ``code_b`` (ordered
+    like the ids, so sorting by them sorts by id without comparing strings).
+    """
     enc = data.encoded
     a, b, n_co, n_keys, n_pa, n_pb, min_dt, sum_dt = account_pair_stats(
         enc.starts,
@@ -203,7 +213,7 @@ def pair_stats_frame(
         include_self,
     )
     ids = data.account_ids
-    return pl.DataFrame(
+    edges = pl.DataFrame(
         {
             "account_a": ids.gather(a),
             "account_b": ids.gather(b),
@@ -216,6 +226,9 @@ def pair_stats_frame(
         },
         schema=EDGE_SCHEMA,
     )
+    if with_codes:
+        edges = edges.with_columns(pl.Series("code_a", a), pl.Series("code_b", b))
+    return edges
 
 
 def pair_events(data: TraceData, pairs: pl.DataFrame, window_us: int) -> pl.DataFrame:
