@@ -32,5 +32,16 @@ test: lint
 bench: venv
 	$(BIN)/python -m benchmarks.run
 
+# Documentation site (mkdocs + mkdocstrings), built offline into site/; strict: warnings fail.
+DOCS_STAMP := $(VENV)/.installed-docs
+.PHONY: docs
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --clean --site-dir site
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -46,6 +46,15 @@ class Evaluation:
         ``p90``, ``clustered`` (share of accounts in a cluster).
     groups : polars.DataFrame
         The same per planted group (``group``, ``role`` ...).
+
+    Examples
+    --------
+    >>> result = Evaluation(accounts={"precision": 1.0, "recall": 0.5},
+    ...                     clusters={"adjusted_rand": 0.9})
+    >>> result.accounts["recall"], result.clusters["adjusted_rand"]
+    (0.5, 0.9)
+    >>> result.roles.height
+    0
     """
 
     accounts: dict = field(default_factory=dict)

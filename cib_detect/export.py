@@ -267,6 +267,19 @@ def _run(detection) -> dict:
 def to_json(detection) -> dict:
     """``detection`` as a JSON-ready dict following ``detection.schema.json``.
 
+    Parameters
+    ----------
+    detection : Detection
+        Result of :func:`cib_detect.detect`.
+
+    Returns
+    -------
+    dict
+        ``schema_version``, ``generator`` (library name and version), ``created_at``,
+        ``parameters``, ``counts``, ``warnings``, ``dropped``, ``timings`` and
+        ``clusters``: one entry per cluster with its members, scores and their parts,
+        edges and evidence (post ids and timestamps).
+
     Examples
     --------
     >>> import polars as pl
@@ -284,7 +297,34 @@ def to_json(detection) -> dict:
 
 
 def write_json(detection, path) -> Path:
-    """Write :func:`to_json` of ``detection`` to ``path`` (UTF-8) and return the path."""
+    """Write :func:`to_json` of ``detection`` to ``path`` (UTF-8) and return the path.
+
+    Parameters
+    ----------
+    detection : Detection
+        Result of :func:`cib_detect.detect`.
+    path : str or pathlib.Path
+        The file to write (replaced if it exists).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> import polars as pl
+    >>> from pathlib import Path
+    >>> from cib_detect import Detection
+    >>> result = Detection(
+    ...     pl.DataFrame({"account_a": ["a"], "account_b": ["b"], "weight": [5.0]}),
+    ...     pl.DataFrame({"account_id": ["a", "b", "c"], "cluster_id": [0, 0, -1]}),
+    ...     pl.DataFrame({"account_id": ["a", "b"], "score": [0.5, 0.5]}),
+    ...     pl.DataFrame({"cluster_id": [0], "size": [2], "score": [0.5]}))
+    >>> path = write_json(result, Path(tempfile.mkdtemp()) / "detection.json")
+    >>> json.loads(path.read_text(encoding="utf-8"))["counts"]["clusters"]
+    1
+    """
     path = Path(path)
     text = json.dumps(to_json(detection), indent=2, ensure_ascii=False, allow_nan=False)
     path.write_text(text + "\n", encoding="utf-8")
@@ -296,6 +336,33 @@ def write_jsonl(detection, path) -> Path:
 
     Each line is ``{"record": "cluster", "schema_version", "generator", "created_at",
     "parameters", ...the cluster}``; an empty file when there is no cluster.
+
+    Parameters
+    ----------
+    detection : Detection
+        Result of :func:`cib_detect.detect`.
+    path : str or pathlib.Path
+        The file to write (replaced if it exists).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> import polars as pl
+    >>> from pathlib import Path
+    >>> from cib_detect import Detection
+    >>> result = Detection(
+    ...     pl.DataFrame({"account_a": ["a"], "account_b": ["b"], "weight": [5.0]}),
+    ...     pl.DataFrame({"account_id": ["a", "b", "c"], "cluster_id": [0, 0, -1]}),
+    ...     pl.DataFrame({"account_id": ["a", "b"], "score": [0.5, 0.5]}),
+    ...     pl.DataFrame({"cluster_id": [0], "size": [2], "score": [0.5]}))
+    >>> path = write_jsonl(result, Path(tempfile.mkdtemp()) / "clusters.jsonl")
+    >>> record = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    >>> record["record"], [m["account_id"] for m in record["members"]]
+    ('cluster', ['a', 'b'])
     """
     path = Path(path)
     run = _run(detection)

@@ -439,6 +439,28 @@ def validate_accounts(accounts, *, on_duplicate: str = "raise", on_invalid: str 
     required and unique, ``created_at`` accepts the same times as a post's timestamp and
     ``followers`` becomes Int64.
 
+    Parameters
+    ----------
+    accounts : polars.DataFrame or polars.LazyFrame
+        Accounts with canonical column names; other columns are kept after them.
+    on_duplicate : {"raise", "drop"}
+        Rows whose ``account_id`` repeats an earlier row: raise a :class:`SchemaError`,
+        or keep the first row of each id and report how many were dropped.
+    on_invalid : {"raise", "drop"}
+        Rows whose ``account_id`` is missing: raise, or drop them and report how many.
+        Unreadable values of optional columns (``created_at``) always raise.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``account_id`` as String, ``created_at`` as Datetime(us, UTC), ``followers`` as
+        Int64, then the other columns.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem at once.
+
     Examples
     --------
     >>> accounts = pl.DataFrame({"account_id": [7], "followers": ["12"],

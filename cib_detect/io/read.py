@@ -217,6 +217,22 @@ def read_accounts(
     ``"twitter_io"`` (an archive users CSV; a tweets CSV also works, keeping each
     account's profile as of its latest tweet). ``account_id`` is required and unique.
 
+    Parameters
+    ----------
+    source : str, pathlib.Path, polars.DataFrame, polars.LazyFrame or pandas.DataFrame
+        A file, a glob of files, a directory of parquet files, or a frame, as for
+        :func:`read_posts`.
+    format : {"auto", "canonical", "twitter_io"}
+        The source's layout; ``"auto"`` picks it from the column names.
+    column_map : dict, optional
+        Renames source columns before the format is applied, ``{found: wanted}``.
+    on_duplicate : {"raise", "drop"}
+        Rows repeating an earlier ``account_id``: an error, or dropped keeping the first.
+    on_invalid : {"raise", "drop"}
+        Rows with a missing ``account_id``: an error, or dropped.
+    keep_extra : bool
+        Keep non-canonical columns after the canonical ones.
+
     Returns
     -------
     polars.DataFrame

@@ -22,7 +22,24 @@ _BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#21
 
 
 def esc(value) -> str:
-    """HTML-escape any value (quotes too, so the result is safe in attributes)."""
+    """HTML-escape any value (quotes too, so the result is safe in attributes).
+
+    Parameters
+    ----------
+    value : object
+        Any value; ``None`` becomes the empty string, others their ``str``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> esc('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    >>> esc(None), esc(3)
+    ('', '3')
+    """
     return html.escape("" if value is None else str(value), quote=True)
 
 
