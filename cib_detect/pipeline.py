@@ -26,7 +26,7 @@ from cib_detect.score.government import (
     government_link_expr,
 )
 from cib_detect.score.schedule import cluster_schedule
-from cib_detect.traces.co_action import encode_trace, pair_events, pair_stats_frame
+from cib_detect.traces.co_action import encode_trace, event_keys, pair_events, pair_stats_frame
 from cib_detect.traces.keys import KEY_TRACES
 from cib_detect.traces.posts import as_posts
 
@@ -278,7 +278,7 @@ def _evidence(kept, clusters, trace_data, posts, window_us) -> pl.DataFrame:
                 ids.gather(events["code_b"]).alias("account_b"),
                 post_ids.gather(events["post_a"]).alias("post_a"),
                 post_ids.gather(events["post_b"]).alias("post_b"),
-                data.encoded.keys.gather(events["group"]).cast(pl.String).alias("key"),
+                event_keys(data, events, posts),
                 pl.from_epoch(events["time_a"], time_unit="us")
                 .dt.replace_time_zone("UTC")
                 .alias("timestamp_a"),

@@ -266,6 +266,14 @@ def pair_events(data: TraceData, pairs: pl.DataFrame, window_us: int) -> pl.Data
     )
 
 
+def event_keys(data: TraceData, events: pl.DataFrame, posts: pl.DataFrame) -> pl.Series:
+    """The key of each co-action as text a person can read: the key itself, except for
+    ``co_text`` whose key is a hash, where it is the text of the first post."""
+    if data.trace == "co_text" and "text" in posts.columns:
+        return posts.get_column("text").gather(events["post_a"]).alias("key")
+    return data.encoded.keys.gather(events["group"]).cast(pl.String).alias("key")
+
+
 def _pair_table(pairs) -> pl.DataFrame:
     """Chosen account pairs as an ``account_a < account_b`` frame."""
     if isinstance(pairs, pl.DataFrame):
@@ -365,7 +373,7 @@ def co_action_evidence(
     labelled = events.with_columns(
         ids.gather(events["code_a"]).alias("account_a"),
         ids.gather(events["code_b"]).alias("account_b"),
-        data.encoded.keys.gather(events["group"]).cast(pl.String).alias("key"),
+        event_keys(data, events, posts),
     )
     post_ids = data.post_ids
     return (
