@@ -14,9 +14,11 @@ from cib_detect._params import check_choice, check_int, duration_microseconds
 from cib_detect.cluster import cluster_accounts
 from cib_detect.detection import Detection
 from cib_detect.encode import indexed_posts
+from cib_detect.errors import ParameterError
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
 from cib_detect.graph.significance import key_trace_pvalues
+from cib_detect.score.bursts import cluster_bursts
 from cib_detect.score.coordination import cluster_coordination, internal_edges
 from cib_detect.score.creation import cluster_creation_burst
 from cib_detect.score.disclosure import account_disclosure, cluster_disclosure
@@ -81,6 +83,7 @@ def detect(
     seed_domains=(),
     seed_accounts=(),
     random_state: int = 0,
+    max_burst_share: float = 0.9,
 ) -> Detection:
     """Find clusters of coordinated accounts and score them.
 
@@ -118,6 +121,10 @@ def detect(
         amplification, and their hashtags and domains define the state narrative.
     random_state : int
         Seed of the community refinement of large components.
+    max_burst_share : float
+        A cluster with more than this share of its co-actions inside one 6-hour stretch
+        acted together once, like a crowd reacting to a live event: synchronous, not
+        coordinated. Such clusters are left out and counted in ``warnings``; 1.0 keeps all.
 
     Returns
     -------
@@ -137,6 +144,11 @@ def detect(
     window_us = duration_microseconds(window, name="window", function=name)
     check_choice(backbone_method, BACKBONE_METHODS, name="backbone_method", function=name)
     check_int(min_cluster_size, name="min_cluster_size", function=name, minimum=2)
+    if not isinstance(max_burst_share, int | float) or not 0 < max_burst_share <= 1:
+        raise ParameterError(
+            f"the 'max_burst_share' parameter of detect must be a number in (0, 1]; got "
+            f"{max_burst_share!r} instead"
+        )
     check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
     with run.stage("read"):
         posts = as_posts(posts, function=name)
@@ -173,6 +185,9 @@ def detect(
             min_cluster_size=min_cluster_size,
             random_state=random_state,
         )
+        clusters, bursts = _drop_crowd_bursts(
+            kept, clusters, trace_data, window_us, max_burst_share, run
+        )
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
         seed_accounts = [str(a) for a in seed_accounts]
@@ -190,7 +205,9 @@ def detect(
         )
         disclosure = cluster_disclosure(clusters, accounts)
         evidence = _evidence(kept, clusters, trace_data, posts, window_us)
-        cluster_scores = _cluster_scores(coordination, government, disclosure, evidence)
+        cluster_scores = _cluster_scores(coordination, government, disclosure, evidence).join(
+            bursts, on="cluster_id", how="left"
+        )
         account_scores = _account_scores(kept, clusters, cluster_scores, accounts)
     params = {
         "window_seconds": window_us / _config.MICROSECONDS,
@@ -202,6 +219,7 @@ def detect(
         "seed_domains": list(seed_domains),
         "seed_accounts": list(seed_accounts),
         "random_state": random_state,
+        "max_burst_share": max_burst_share,
         "n_posts": posts.height,
     }
     return Detection(
@@ -215,6 +233,42 @@ def detect(
         dropped={},
         timings={k: round(v, 4) for k, v in run.timings.items()},
     )
+
+
+def _drop_crowd_bursts(kept, clusters, trace_data, window_us, max_burst_share, run):
+    """Leave out clusters whose co-actions are one burst and renumber the others 0.. in
+    their order; return the labels and every kept cluster's burst figures."""
+    bursts = cluster_bursts(internal_edges(kept, clusters), trace_data, window_us)
+    crowd = bursts.filter(pl.col("burst_share") > max_burst_share).get_column("cluster_id")
+    if max_burst_share < 1 and len(crowd):
+        dropped = clusters.filter(pl.col("cluster_id").is_in(crowd.implode())).height
+        message = (
+            f"{len(crowd)} clusters ({dropped} accounts) did more than {max_burst_share:.0%} "
+            f"of their co-actions within 6 hours (one burst, like a crowd at a live event): "
+            f"synchronous, not coordinated; left out (max_burst_share={max_burst_share})"
+        )
+        logger.info(message)
+        run.warnings.append(message)
+    else:
+        crowd = crowd.clear()
+    kept_ids = (
+        clusters.filter((pl.col("cluster_id") >= 0) & ~pl.col("cluster_id").is_in(crowd.implode()))
+        .get_column("cluster_id")
+        .unique()
+        .sort()
+    )
+    renumber = pl.DataFrame(
+        {"cluster_id": kept_ids, "new_id": pl.int_range(len(kept_ids), eager=True)}
+    )
+    clusters = (
+        clusters.join(renumber, on="cluster_id", how="left")
+        .with_columns(pl.col("new_id").fill_null(-1).cast(pl.Int64).alias("cluster_id"))
+        .drop("new_id")
+    )
+    bursts = bursts.join(renumber, on="cluster_id").select(
+        pl.col("new_id").cast(pl.Int64).alias("cluster_id"), pl.exclude("cluster_id", "new_id")
+    )
+    return clusters, bursts
 
 
 def _choose_traces(traces, columns) -> list[str]:

@@ -144,3 +144,54 @@ def test_bad_parameters_are_named():
         cd.detect(posts, backbone_method="magic")
     with pytest.raises(cd.errors.ParameterError, match="'window'"):
         cd.detect(posts, window="-5s")
+
+
+def _group_posts(days: list[int], seed: int) -> pl.DataFrame:
+    """12 accounts reposting 6 posts each within seconds, on the given days, among 300
+    background accounts reposting at random over 30 days."""
+    from datetime import datetime, timedelta, timezone
+
+    rng = np.random.default_rng(seed)
+    t0 = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    rows = []
+    for day_index, day in enumerate(days):
+        for k in range(6):
+            key = f"event{day_index}_{k}"
+            base = t0 + timedelta(days=day, hours=20, minutes=10 * k)
+            for member in range(12):
+                rows.append(
+                    (f"g{member:02d}", key, base + timedelta(seconds=int(rng.integers(0, 20))))
+                )
+    for _ in range(6_000):
+        account = f"b{int(rng.integers(0, 300)):03d}"
+        key = f"post{int(rng.zipf(1.6)) % 2_000}"
+        rows.append((account, key, t0 + timedelta(seconds=int(rng.integers(0, 30 * 86_400)))))
+    return pl.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(len(rows))],
+            "account_id": [r[0] for r in rows],
+            "timestamp": [r[2] for r in rows],
+            "repost_of": [r[1] for r in rows],
+        },
+        schema_overrides={"timestamp": pl.Datetime("us", "UTC")},
+    )
+
+
+def test_a_group_acting_in_one_burst_is_synchronous_not_coordinated():
+    crowd = _group_posts([3], seed=1)
+    result = cd.detect(crowd)
+    assert (
+        result.clusters.filter(pl.col("account_id").str.starts_with("g"))["cluster_id"].max() == -1
+    )
+    assert any("synchronous, not coordinated" in w for w in result.warnings)
+    kept = cd.detect(crowd, max_burst_share=1.0)
+    group = kept.clusters.filter(pl.col("account_id").str.starts_with("g"))
+    assert group["cluster_id"].n_unique() == 1 and group["cluster_id"][0] >= 0
+
+
+def test_a_group_acting_on_many_days_is_a_cluster():
+    result = cd.detect(_group_posts([1, 5, 9, 14, 20], seed=2))
+    group = result.clusters.filter(pl.col("account_id").str.starts_with("g"))
+    assert group["cluster_id"].n_unique() == 1 and group["cluster_id"][0] >= 0
+    share = result.cluster_scores.filter(pl.col("cluster_id") == group["cluster_id"][0])
+    assert share["burst_share"][0] < 0.5
