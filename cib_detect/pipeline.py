@@ -49,8 +49,9 @@ _NEEDS = {
     "co_reply": ("reply_to",),
     "co_media": ("media_hashes",),
 }
-# Edges shown as example post pairs per cluster.
-_EVIDENCE_EDGES = 3
+# Strongest internal edges per cluster whose post pairs are kept as evidence (and timed
+# for the burst rule).
+_EVIDENCE_EDGES = 20
 
 
 class _Run:
@@ -185,9 +186,8 @@ def detect(
             min_cluster_size=min_cluster_size,
             random_state=random_state,
         )
-        clusters, bursts = _drop_crowd_bursts(
-            kept, clusters, trace_data, window_us, max_burst_share, run
-        )
+        evidence = _evidence(kept, clusters, trace_data, posts, window_us)
+        clusters, evidence, bursts = _drop_crowd_bursts(clusters, evidence, max_burst_share, run)
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
         seed_accounts = [str(a) for a in seed_accounts]
@@ -204,7 +204,6 @@ def detect(
             .join(cluster_creation_burst(clusters, accounts), on="cluster_id", how="left")
         )
         disclosure = cluster_disclosure(clusters, accounts)
-        evidence = _evidence(kept, clusters, trace_data, posts, window_us)
         cluster_scores = _cluster_scores(coordination, government, disclosure, evidence).join(
             bursts, on="cluster_id", how="left"
         )
@@ -235,12 +234,12 @@ def detect(
     )
 
 
-def _drop_crowd_bursts(kept, clusters, trace_data, window_us, max_burst_share, run):
+def _drop_crowd_bursts(clusters, evidence, max_burst_share, run):
     """Leave out clusters whose co-actions are one burst and renumber the others 0.. in
-    their order; return the labels and every kept cluster's burst figures."""
-    bursts = cluster_bursts(internal_edges(kept, clusters), trace_data, window_us)
+    their order; return the labels, the evidence and every kept cluster's burst figures."""
+    bursts = cluster_bursts(evidence)
     crowd = bursts.filter(pl.col("burst_share") > max_burst_share).get_column("cluster_id")
-    if max_burst_share < 1 and len(crowd):
+    if len(crowd):
         dropped = clusters.filter(pl.col("cluster_id").is_in(crowd.implode())).height
         message = (
             f"{len(crowd)} clusters ({dropped} accounts) did more than {max_burst_share:.0%} "
@@ -249,8 +248,6 @@ def _drop_crowd_bursts(kept, clusters, trace_data, window_us, max_burst_share, r
         )
         logger.info(message)
         run.warnings.append(message)
-    else:
-        crowd = crowd.clear()
     kept_ids = (
         clusters.filter((pl.col("cluster_id") >= 0) & ~pl.col("cluster_id").is_in(crowd.implode()))
         .get_column("cluster_id")
@@ -260,15 +257,20 @@ def _drop_crowd_bursts(kept, clusters, trace_data, window_us, max_burst_share, r
     renumber = pl.DataFrame(
         {"cluster_id": kept_ids, "new_id": pl.int_range(len(kept_ids), eager=True)}
     )
-    clusters = (
-        clusters.join(renumber, on="cluster_id", how="left")
-        .with_columns(pl.col("new_id").fill_null(-1).cast(pl.Int64).alias("cluster_id"))
-        .drop("new_id")
+
+    def relabel(frame: pl.DataFrame, *, keep_unmatched: bool) -> pl.DataFrame:
+        joined = frame.join(renumber, on="cluster_id", how="left" if keep_unmatched else "inner")
+        return joined.with_columns(
+            pl.col("new_id").fill_null(-1).cast(pl.Int64).alias("cluster_id")
+        ).drop("new_id")
+
+    if evidence.height:
+        evidence = relabel(evidence, keep_unmatched=False)
+    return (
+        relabel(clusters, keep_unmatched=True),
+        evidence,
+        relabel(bursts, keep_unmatched=False),
     )
-    bursts = bursts.join(renumber, on="cluster_id").select(
-        pl.col("new_id").cast(pl.Int64).alias("cluster_id"), pl.exclude("cluster_id", "new_id")
-    )
-    return clusters, bursts
 
 
 def _choose_traces(traces, columns) -> list[str]:

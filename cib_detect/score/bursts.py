@@ -5,7 +5,8 @@ hashtags), but within one stretch of time: it is synchronous, not coordinated. A
 campaign acts together day after day. ``burst_share`` is the share of the cluster's
 co-actions (the post pairs behind its internal edges, on every trace they co-acted on)
 that fall within its busiest ``burst`` (6 hours by default): close to 1 for a crowd at
-one event, small for a campaign that runs for weeks.
+one event, small for a campaign that runs for weeks. It is measured on the evidence: every
+co-action of the cluster's strongest internal edges.
 """
 
 from __future__ import annotations
@@ -13,71 +14,49 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from cib_detect.traces.co_action import pair_events
-
 __all__ = ["DEFAULT_BURST_US", "cluster_bursts"]
 
 #: Length of the busiest stretch whose share of co-actions is ``burst_share`` (microseconds).
 DEFAULT_BURST_US = 6 * 3600 * 1_000_000
 
 
-def cluster_bursts(
-    internal: pl.DataFrame,
-    trace_data: dict,
-    window_us: int,
-    *,
-    burst_us: int = DEFAULT_BURST_US,
-) -> pl.DataFrame:
+def cluster_bursts(evidence: pl.DataFrame, *, burst_us: int = DEFAULT_BURST_US) -> pl.DataFrame:
     """Share of every cluster's co-actions that fall within its busiest stretch.
 
     Parameters
     ----------
-    internal : polars.DataFrame
-        Edges inside clusters: ``account_a``, ``account_b``, ``cluster_id`` and the
-        ``{trace}_n_coactions`` columns of the fused table.
-    trace_data : dict of str to TraceData
-        The encoded traces the edges were computed from.
-    window_us, burst_us : int
-        The co-action window and the length of a burst, in microseconds.
+    evidence : polars.DataFrame
+        Post pairs with ``cluster_id``, ``timestamp_a`` and ``timestamp_b`` (the evidence
+        of :func:`cib_detect.detect`: every co-action of the strongest internal edges).
+    burst_us : int
+        Length of the stretch, in microseconds.
 
     Returns
     -------
     polars.DataFrame
         ``cluster_id``, ``burst_share``, ``first_coaction``, ``last_coaction``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t = [datetime(2024, 1, d, 12, tzinfo=timezone.utc) for d in (1, 1, 2, 9)]
+    >>> evidence = pl.DataFrame({"cluster_id": [0, 0, 0, 0], "timestamp_a": t, "timestamp_b": t})
+    >>> cluster_bursts(evidence)["burst_share"].to_list()
+    [0.5]
     """
-    times = []
-    for trace, data in trace_data.items():
-        column = f"{trace}_n_coactions"
-        if column not in internal.columns:
-            continue
-        on_trace = internal.filter(pl.col(column).is_not_null())
-        if on_trace.height == 0:
-            continue
-        ids = data.account_ids
-        pairs = pl.DataFrame(
-            {
-                "code_a": ids.search_sorted(on_trace["account_a"]),
-                "code_b": ids.search_sorted(on_trace["account_b"]),
-                "cluster_id": on_trace["cluster_id"],
-            }
-        )
-        events = pair_events(data, pairs.drop("cluster_id"), window_us)
-        times.append(
-            events.join(pairs, on=["code_a", "code_b"]).select(
-                "cluster_id", pl.min_horizontal("time_a", "time_b").alias("t")
-            )
-        )
-    schema = {"cluster_id": pl.Int64, "t": pl.Int64}
-    if not times:
-        return pl.DataFrame(
-            schema={
-                "cluster_id": pl.Int64,
-                "burst_share": pl.Float64,
-                "first_coaction": pl.Datetime("us", "UTC"),
-                "last_coaction": pl.Datetime("us", "UTC"),
-            }
-        )
-    events = pl.concat([t.cast(schema) for t in times]).sort("cluster_id", "t")
+    schema = {
+        "cluster_id": pl.Int64,
+        "burst_share": pl.Float64,
+        "first_coaction": pl.Datetime("us", "UTC"),
+        "last_coaction": pl.Datetime("us", "UTC"),
+    }
+    if evidence.height == 0:
+        return pl.DataFrame(schema=schema)
+    events = evidence.select(
+        "cluster_id",
+        pl.min_horizontal("timestamp_a", "timestamp_b").dt.epoch("us").alias("t"),
+    ).sort("cluster_id", "t")
     rows = []
     for (cluster,), group in events.group_by("cluster_id", maintain_order=True):
         t = group.get_column("t").to_numpy()
