@@ -236,7 +236,10 @@ def _reading(what: str, path: str, function, *args, **kwargs):
     except (KeyboardInterrupt, MemoryError):
         raise
     except Exception as error:
-        raise InputError(f"cannot read {what} from {path}: {_one_line(error)}") from error
+        message = _one_line(error)
+        if "on_duplicate='drop'" in message or "on_invalid='drop'" in message:
+            message += " (on the command line: --drop-invalid)"
+        raise InputError(f"cannot read {what} from {path}: {message}") from error
 
 
 def _window(text: str):
