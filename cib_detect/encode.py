@@ -101,6 +101,28 @@ def indexed_posts(posts: pl.DataFrame) -> tuple[pl.LazyFrame, pl.Series]:
     return frame, account_ids
 
 
+def _sorted_by_key(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` sorted by (key, time_us, post_row), keys grouped in any fixed order.
+
+    String keys (URLs, texts, post ids) are sorted by their 64-bit XXH64 hash rather
+    than compared as strings: much faster on long keys, and groups only need to be
+    contiguous. A collision would put two keys in one run of equal hashes; it is checked
+    for, and then the strings themselves are sorted.
+    """
+    if frame.schema["key"] != pl.String or frame.height == 0:
+        return frame.sort(["key", "time_us", "post_row"])
+    from cib_detect.normalize import stable_hash
+
+    hashed = frame.with_columns(stable_hash(pl.col("key")).alias("key_hash")).sort(
+        ["key_hash", "time_us", "post_row"]
+    )
+    same_hash = hashed.get_column("key_hash") == hashed.get_column("key_hash").shift(1)
+    other_key = hashed.get_column("key").ne_missing(hashed.get_column("key").shift(1))
+    if (same_hash & other_key).any():
+        return frame.sort(["key", "time_us", "post_row"])
+    return hashed.drop("key_hash")
+
+
 def encode_keyed(
     keyed: pl.LazyFrame | pl.DataFrame, *, max_key_posts: int | None = None, dedupe: bool = True
 ):
@@ -122,7 +144,7 @@ def encode_keyed(
     frame = keyed.lazy().select("post_row", "account_code", "time_us", "key")
     if dedupe:
         frame = frame.unique(["post_row", "key"], keep="first", maintain_order=True)
-    frame = frame.sort(["key", "time_us", "post_row"]).collect()
+    frame = _sorted_by_key(frame.collect())
     key = frame.get_column("key")
     is_start = key.ne_missing(key.shift(1)) if len(key) else key.is_null()
     starts = np.flatnonzero(is_start.to_numpy()).astype(np.int64)
