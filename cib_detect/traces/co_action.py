@@ -167,12 +167,8 @@ def co_action_edges(
     └───────────┴───────────┴─────────────┴────────┴───────────┴───────────┴────────┴─────────┘
     """
     name = "co_action_edges"
-    window_us = duration_microseconds(window, name="window", function=name)
     check_int(min_weight, name="min_weight", function=name, minimum=1)
-    check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
-    check_choice(trace, _all_traces(), name="trace", function=name)
-    posts = as_posts(posts, function=name)
-    registry = _similarity_registry()
+    posts, window_us, registry = _entry(posts, trace, window, max_key_posts, name)
     if trace in registry.SIMILARITY_TRACES:
         return registry.similarity_edges(
             trace,
@@ -184,6 +180,15 @@ def co_action_edges(
         )
     data = encode_trace(posts, trace, max_key_posts=max_key_posts, function=name, **trace_options)
     return pair_stats_frame(data, window_us, min_coactions=min_weight)
+
+
+def _entry(posts, trace, window, max_key_posts, function: str):
+    """Checks shared by the public trace functions; the posts, the window in
+    microseconds and the similarity-trace registry."""
+    window_us = duration_microseconds(window, name="window", function=function)
+    check_int(max_key_posts, name="max_key_posts", function=function, minimum=2, allow_none=True)
+    check_choice(trace, _all_traces(), name="trace", function=function)
+    return as_posts(posts, function=function), window_us, _similarity_registry()
 
 
 def pair_stats_frame(
@@ -341,12 +346,8 @@ def co_action_evidence(
     [('a', 'b', '1', '2', 'x', 10.0)]
     """
     name = "co_action_evidence"
-    window_us = duration_microseconds(window, name="window", function=name)
-    check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
-    check_choice(trace, _all_traces(), name="trace", function=name)
-    posts = as_posts(posts, function=name)
+    posts, window_us, registry = _entry(posts, trace, window, max_key_posts, name)
     wanted = _pair_table(pairs)
-    registry = _similarity_registry()
     if trace in registry.SIMILARITY_TRACES:
         return registry.similarity_evidence(
             trace,
