@@ -347,19 +347,11 @@ class Detection:
                 "dropped rows: "
                 + ", ".join(f"{reason} {count}" for reason, count in self.dropped.items())
             )
-        scores = self.cluster_scores.filter(pl.col("cluster_id") != NOISE)
+        scores = clusters_best_first(self.cluster_scores)
         if scores.height == 0:
             lines.append("no coordinated clusters found")
             return "\n".join(lines)
-        # best first; NaN sorts above every number in polars, so it counts as missing here
-        by = [
-            pl.col(c).fill_nan(None) if scores.schema[c].is_float() else pl.col(c)
-            for c in ("score", "size")
-            if c in scores.columns
-        ]
-        scores = scores.sort(
-            [*by, "cluster_id"], descending=[*(True for _ in by), False], nulls_last=True
-        ).head(top)
+        scores = scores.head(top)
         header = ["cluster_id", *_SUMMARY_COLUMNS]
         cells = [
             [_cell(row.get(name)) for name in header]
@@ -401,3 +393,25 @@ def _first_line(text, width: int) -> str:
         return "-"
     line = str(text).strip().split("\n", 1)[0]
     return line if len(line) <= width else line[: width - 3] + "..."
+
+
+def clusters_best_first(scores: pl.DataFrame) -> pl.DataFrame:
+    """Cluster scores without the noise label, by score, then size (both descending),
+    then cluster id; NaN sorts above every number in polars, so it counts as missing.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> scores = pl.DataFrame({"cluster_id": [-1, 0, 1, 2], "score": [0.9, 0.2, float("nan"), 0.5]})
+    >>> clusters_best_first(scores)["cluster_id"].to_list()
+    [2, 0, 1]
+    """
+    scores = scores.filter(pl.col("cluster_id") != NOISE)
+    by = [
+        pl.col(c).fill_nan(None) if scores.schema[c].is_float() else pl.col(c)
+        for c in ("score", "size")
+        if c in scores.columns
+    ]
+    return scores.sort(
+        [*by, "cluster_id"], descending=[*(True for _ in by), False], nulls_last=True
+    )

@@ -25,12 +25,13 @@ from pathlib import Path
 
 import polars as pl
 
+from cib_detect.cluster import NOISE
+from cib_detect.detection import clusters_best_first
+
 __all__ = ["SCHEMA_VERSION", "cluster_records", "schema", "to_json", "write_json", "write_jsonl"]
 
 #: Version of the export layout (semantic versioning).
 SCHEMA_VERSION = "1.0.0"
-
-NOISE = -1
 _SCORES = ("score", "coordination", "government_link", "undisclosed")
 _CONTRACT = ("cluster_id", "size", *_SCORES, "evidence")
 _EVIDENCE = {
@@ -108,18 +109,6 @@ def _scalar_columns(frame: pl.DataFrame, skip) -> list[str]:
     ]
 
 
-def _ordered(scores: pl.DataFrame) -> pl.DataFrame:
-    scores = scores.filter(pl.col("cluster_id") != NOISE)
-    by = [
-        pl.col(c).fill_nan(None) if scores.schema[c].is_float() else pl.col(c)
-        for c in ("score", "size")
-        if c in scores.columns
-    ]
-    return scores.sort(
-        [*by, "cluster_id"], descending=[*(True for _ in by), False], nulls_last=True
-    )
-
-
 def cluster_records(detection) -> list[dict]:
     """The clusters of ``detection`` as JSON-ready dicts, best score first.
 
@@ -142,7 +131,7 @@ def cluster_records(detection) -> list[dict]:
     >>> record["scores"], record["parts"], [m["account_id"] for m in record["members"]]
     ({'score': 0.5, 'coordination': None, 'government_link': None, 'undisclosed': None}, {'density': 1.0}, ['a', 'b'])
     """  # noqa: E501
-    scores = _ordered(detection.cluster_scores)
+    scores = clusters_best_first(detection.cluster_scores)
     numeric = [
         c
         for c, t in scores.schema.items()

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
+from cib_detect.cluster import NOISE
+from cib_detect.detection import clusters_best_first
 from cib_detect.report.svg import bar_chart, esc, heatmap, network, score_bar
 
 __all__ = ["render", "safe_href", "write_report"]
-
-NOISE = -1
 _CORE = ("cluster_id", "size", "coordination", "government_link", "undisclosed", "score")
 _PARTS = ("coordination", "government_link", "undisclosed")
 _EVIDENCE_ROWS = 30
@@ -124,18 +124,6 @@ def _score(value) -> str:
     return _fmt(value)
 
 
-def _cluster_order(scores: pl.DataFrame) -> pl.DataFrame:
-    scores = scores.filter(pl.col("cluster_id") != NOISE)
-    by = [
-        pl.col(c).fill_nan(None) if scores.schema[c].is_float() else pl.col(c)
-        for c in ("score", "size")
-        if c in scores.columns
-    ]
-    return scores.sort(
-        [*by, "cluster_id"], descending=[*(True for _ in by), False], nulls_last=True
-    )
-
-
 def _extra_columns(scores: pl.DataFrame) -> tuple[list[str], list[str]]:
     """Columns beyond the contract: numeric ones and text ones, shown generically."""
     numeric, text = [], []
@@ -186,7 +174,7 @@ def render(detection, posts=None, *, title: str = "cib_detect report", top: int 
     """
     from cib_detect import __version__
 
-    scores = _cluster_order(detection.cluster_scores)
+    scores = clusters_best_first(detection.cluster_scores)
     numeric, text = _extra_columns(scores)
     posts = _posts_frame(posts)
     params = detection.params or {}
