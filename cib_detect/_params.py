@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import timedelta
@@ -96,3 +97,49 @@ def check_int(value, *, name: str, function: str, minimum: int = 0, allow_none=F
             f"got {value!r} instead"
         )
     return value
+
+
+def check_number(
+    value,
+    *,
+    name: str,
+    function: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
+):
+    """Check that ``value`` is a finite real number in an interval and return it as float.
+
+    Examples
+    --------
+    >>> check_number(0.05, name="alpha", function="f", low=0, high=1, low_open=True)
+    0.05
+    >>> check_number(2, name="alpha", function="f", low=0, high=1)
+    Traceback (most recent call last):
+    ...
+    cib_detect.errors.ParameterError: the 'alpha' parameter of f must be a number in [0, 1]; ...
+    """
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        if low is None and high is None:
+            interval = "a finite number"
+        elif high is None:
+            interval = f"a number {'>' if low_open else '>='} {low:g}"
+        elif low is None:
+            interval = f"a number {'<' if high_open else '<='} {high:g}"
+        else:
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            interval = f"a number in {left}{low:g}, {high:g}{right}"
+        extra = " or None" if allow_none else ""
+        raise ParameterError(
+            f"the {name!r} parameter of {function} must be {interval}{extra}; got {value!r} instead"
+        )
+    return float(value)

@@ -10,9 +10,9 @@ import polars as pl
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from cib_detect._params import check_choice, check_int
+from cib_detect._params import check_choice, check_int, check_number
 from cib_detect.errors import ParameterError, SchemaError
-from cib_detect.graph._validate import as_edge_frame, check_number
+from cib_detect.graph._validate import as_edge_frame
 
 __all__ = ["CLUSTER_METHODS", "NOISE", "cluster_accounts"]
 

@@ -10,11 +10,10 @@ from contextlib import contextmanager
 import polars as pl
 
 from cib_detect import _config
-from cib_detect._params import check_choice, check_int, duration_microseconds
+from cib_detect._params import check_choice, check_int, check_number, duration_microseconds
 from cib_detect.cluster import cluster_accounts
 from cib_detect.detection import Detection
 from cib_detect.encode import indexed_posts
-from cib_detect.errors import ParameterError
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
 from cib_detect.graph.significance import key_trace_pvalues
@@ -145,11 +144,9 @@ def detect(
     window_us = duration_microseconds(window, name="window", function=name)
     check_choice(backbone_method, BACKBONE_METHODS, name="backbone_method", function=name)
     check_int(min_cluster_size, name="min_cluster_size", function=name, minimum=2)
-    if not isinstance(max_burst_share, int | float) or not 0 < max_burst_share <= 1:
-        raise ParameterError(
-            f"the 'max_burst_share' parameter of detect must be a number in (0, 1]; got "
-            f"{max_burst_share!r} instead"
-        )
+    check_number(
+        max_burst_share, name="max_burst_share", function=name, low=0, high=1, low_open=True
+    )
     check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
     with run.stage("read"):
         posts = as_posts(posts, function=name)

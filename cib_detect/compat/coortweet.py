@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cib_detect._params import check_choice, check_int, duration_microseconds
+from cib_detect._params import check_choice, check_int, check_number, duration_microseconds
 from cib_detect.encode import account_codes, encode_keyed
 from cib_detect.errors import ParameterError, SchemaError
 from cib_detect.kernels.pairs import window_pairs
@@ -208,11 +208,7 @@ def generate_coordinated_network(
     [('a', 'b', 2, 1), ('a', 'c', 1, 0)]
     """
     name = "coortweet.generate_coordinated_network"
-    if not isinstance(edge_weight, int | float) or not 0 <= edge_weight <= 1:
-        raise ParameterError(
-            f"the 'edge_weight' parameter of {name} must be a number between 0 and 1; "
-            f"got {edge_weight!r} instead"
-        )
+    check_number(edge_weight, name="edge_weight", function=name, low=0, high=1)
     check_choice(subgraph, [0, 1], name="subgraph", function=name)
     edge_order = [
         pl.min_horizontal("account_id", "account_id_y").alias("from"),

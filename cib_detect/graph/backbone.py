@@ -16,9 +16,9 @@ from typing import Literal
 
 import polars as pl
 
-from cib_detect._params import check_choice
+from cib_detect._params import check_choice, check_number
 from cib_detect.errors import ParameterError, SchemaError
-from cib_detect.graph._validate import as_edge_frame, check_number
+from cib_detect.graph._validate import as_edge_frame
 
 __all__ = ["BACKBONE_METHODS", "backbone", "disparity_alpha"]
 
