@@ -148,3 +148,18 @@ def xxh64_reference(data: bytes, seed: int = 0) -> int:
     h ^= h >> 29
     h = (h * _P3) & _M
     return h ^ (h >> 32)
+
+
+def naive_flagged_partners(key, time, account, flagged, window):
+    """Every (flagged row, row of another account on its key within ``window``) as a set
+    of original row index tuples."""
+    n = len(key)
+    return {
+        (i, j)
+        for i in range(n)
+        if flagged[i]
+        for j in range(n)
+        if key[i] == key[j]
+        and account[i] != account[j]
+        and abs(int(time[i]) - int(time[j])) <= window
+    }

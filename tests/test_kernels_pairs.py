@@ -11,8 +11,13 @@ from hypothesis.extra.numpy import arrays
 
 from cib_detect.kernels import _tasks
 from cib_detect.kernels.account_pairs import account_pair_stats
-from cib_detect.kernels.pairs import group_starts, window_pairs
-from tests.reference import naive_account_pair_stats, naive_window_pairs, sort_posts
+from cib_detect.kernels.pairs import flagged_partners, group_starts, window_pairs
+from tests.reference import (
+    naive_account_pair_stats,
+    naive_flagged_partners,
+    naive_window_pairs,
+    sort_posts,
+)
 
 EPOCH_2024_US = 1_704_067_200_000_000
 
@@ -262,6 +267,44 @@ def test_default_tasks_use_every_thread_on_large_inputs():
     for got, expected in zip(default, serial, strict=True):
         assert np.array_equal(got, expected)
     assert kernel_pairs(data, window) == kernel_pairs(data, window, n_tasks=1)
+
+
+def kernel_flagged(data, flagged, window, n_tasks=None):
+    """flagged_partners as a set of (flagged, partner) original row indices."""
+    starts, time, account, order = sort_posts(data.key, data.time, data.account)
+    row, partner = flagged_partners(
+        starts, time, account, flagged[order], window, n_tasks=n_tasks
+    )
+    return set(zip(order[row].tolist(), order[partner].tolist(), strict=True))
+
+
+@settings(max_examples=80, deadline=None)
+@given(posts(), windows, tasks, st.randoms(use_true_random=False))
+def test_flagged_partners_equal_the_naive_partners(data, window, n_tasks, random):
+    flagged = np.array([random.random() < 0.4 for _ in data.key], dtype=bool)
+    expected = naive_flagged_partners(data.key, data.time, data.account, flagged, window)
+    assert kernel_flagged(data, flagged, window, n_tasks) == expected
+
+
+@settings(max_examples=20, deadline=None)
+@given(posts(max_posts=300), windows, st.randoms(use_true_random=False))
+def test_flagged_partners_are_identical_with_one_thread_and_all_threads(data, window, random):
+    flagged = np.array([random.random() < 0.5 for _ in data.key], dtype=bool)
+    starts, time, account, order = sort_posts(data.key, data.time, data.account)
+    all_threads = numba.get_num_threads()
+    outputs = []
+    for threads in (1, all_threads):
+        numba.set_num_threads(threads)
+        try:
+            for n_tasks in (None, 1, 2, 3):
+                outputs.append(
+                    flagged_partners(starts, time, account, flagged[order], window, n_tasks=n_tasks)
+                )
+        finally:
+            numba.set_num_threads(all_threads)
+    for output in outputs[1:]:
+        for got, expected in zip(output, outputs[0], strict=True):
+            assert np.array_equal(got, expected)
 
 
 # ------------------------------------------------------------------ hand-computed cases

@@ -33,7 +33,7 @@ from cib_detect.kernels._tasks import (
     _split_by_work,
 )
 
-__all__ = ["group_starts", "window_pairs"]
+__all__ = ["flagged_partners", "group_starts", "window_pairs"]
 
 
 # ----------------------------------------------------------------------- window pairs
@@ -193,5 +193,118 @@ def window_pairs(
         np.int64(window),
         bool(include_self),
         _n_tasks(n_tasks, time.shape[0]),
+    )
+    return pairs[0], pairs[1]
+
+
+# -------------------------------------------------------------------- flagged partners
+
+
+@njit(**NJIT_KW)
+def _flagged_task(first, last, starts, time, account, flagged, window, counts, offsets, pairs):
+    """Groups ``first..last-1``: count (``pairs`` empty) or write the window partners of
+    their flagged rows; two pointers per group as in ``_pairs_task``."""
+    fill = pairs.shape[1] > 0
+    for g in range(first, last):
+        s = starts[g]
+        e = starts[g + 1]
+        out = offsets[g] if fill else 0
+        lo = s
+        hi = s
+        for i in range(s, e):
+            while time[i] - time[lo] > window:
+                lo += 1
+            if hi <= i:
+                hi = i + 1
+            while hi < e and time[hi] - time[i] <= window:
+                hi += 1
+            if not flagged[i]:
+                continue
+            a = account[i]
+            for j in range(lo, hi):
+                if account[j] != a:
+                    if fill:
+                        pairs[0, out] = i
+                        pairs[1, out] = j
+                    out += 1
+        if not fill:
+            counts[g] = out
+
+
+@njit(**PARALLEL_KW)
+def _flagged_parallel(bounds, starts, time, account, flagged, window, counts, offsets, pairs):
+    for t in prange(bounds.shape[0] - 1):
+        _flagged_task(
+            bounds[t], bounds[t + 1], starts, time, account, flagged, window, counts, offsets, pairs
+        )
+
+
+@njit(**NJIT_KW)
+def _flagged_pass(bounds, starts, time, account, flagged, window, counts, offsets, pairs):
+    if bounds.shape[0] == 2:
+        _flagged_task(0, bounds[1], starts, time, account, flagged, window, counts, offsets, pairs)
+    else:
+        _flagged_parallel(bounds, starts, time, account, flagged, window, counts, offsets, pairs)
+
+
+@njit(**NJIT_KW)
+def _flagged_partners(starts, time, account, flagged, window, n_tasks):
+    sizes = _group_sizes(starts)
+    counts = np.zeros(sizes.shape[0], np.int64)
+    bounds = _split_by_work(sizes, n_tasks)
+    no_pairs = np.empty((2, 0), np.int64)
+    _flagged_pass(bounds, starts, time, account, flagged, window, counts, counts, no_pairs)
+    offsets = _exclusive_cumsum(counts)
+    pairs = np.empty((2, offsets[offsets.shape[0] - 1]), np.int64)
+    bounds = _split_by_work(sizes + counts, n_tasks)
+    _flagged_pass(bounds, starts, time, account, flagged, window, counts, offsets, pairs)
+    return pairs
+
+
+def flagged_partners(
+    starts: np.ndarray,
+    time: np.ndarray,
+    account: np.ndarray,
+    flagged: np.ndarray,
+    window: int,
+    *,
+    n_tasks: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every co-action partner of the flagged rows, from the flagged row's side.
+
+    Used to count distinct posts exactly when a post's keys fall in several chunks
+    (:mod:`cib_detect.chunked`): only those posts are flagged, so the cost follows their
+    co-actions, not all of them.
+
+    Parameters
+    ----------
+    starts, time, account, window
+        Sorted rows as in :func:`window_pairs`.
+    flagged : bool ndarray, shape (n,)
+        Rows whose partners are wanted.
+    n_tasks : int, optional
+        As in :func:`window_pairs`; the output does not depend on it.
+
+    Returns
+    -------
+    row, partner : int64 ndarray, shape (n_pairs,)
+        One entry per (flagged row, row of another account in its group within the
+        window), ordered by group, then ``row``, then ``partner``. Two flagged rows that
+        co-act appear twice, once from each side.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> starts = np.array([0, 3])
+    >>> time = np.array([0, 10, 100]) * 1_000_000
+    >>> account = np.array([0, 1, 2])
+    >>> flagged_partners(starts, time, account, np.array([False, True, False]), 60_000_000)
+    (array([1]), array([0]))
+    """
+    _check_sorted_input(starts, time, account, window)
+    flagged = np.ascontiguousarray(flagged, dtype=np.bool_)
+    assert flagged.shape == time.shape, f"flagged has shape {flagged.shape}, time {time.shape}"
+    pairs = _flagged_partners(
+        starts, time, account, flagged, np.int64(window), _n_tasks(n_tasks, time.shape[0])
     )
     return pairs[0], pairs[1]
