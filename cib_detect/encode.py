@@ -75,12 +75,13 @@ def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     return codes, ids
 
 
-def indexed_posts(posts: pl.DataFrame) -> tuple[pl.LazyFrame, pl.Series]:
+def indexed_posts(posts: pl.DataFrame | pl.LazyFrame) -> tuple[pl.LazyFrame, pl.Series]:
     """The posts as a LazyFrame with the columns every trace derives keys from.
 
     Adds ``post_row`` (row in ``posts``), ``account_code`` (see :func:`account_codes`) and
     ``time_us`` (microseconds since the epoch) to the posts' own columns; also returns the
-    account id of every code.
+    account id of every code. A LazyFrame stays lazy: only its distinct account ids are
+    collected (streaming), the codes are joined on when the frame is scanned.
 
     Examples
     --------
@@ -92,12 +93,20 @@ def indexed_posts(posts: pl.DataFrame) -> tuple[pl.LazyFrame, pl.Series]:
     >>> frame.select("post_row", "account_code", "time_us").collect().rows(), ids.to_list()
     ([(0, 1, 1000000), (1, 0, 1000000)], ['a', 'b'])
     """
+    time_us = pl.col("timestamp").dt.epoch("us").alias("time_us")
+    if isinstance(posts, pl.LazyFrame):
+        account_ids = (
+            posts.select("account_id").unique().collect(engine="streaming").to_series().sort()
+        )
+        table = pl.DataFrame({"account_id": account_ids}).with_row_index("account_code")
+        frame = (
+            posts.with_row_index("post_row")
+            .join(table.lazy(), on="account_id", how="left", maintain_order="left")
+            .with_columns(pl.col("account_code").cast(pl.Int64), time_us)
+        )
+        return frame, account_ids
     codes, account_ids = account_codes(posts)
-    frame = (
-        posts.lazy()
-        .with_row_index("post_row")
-        .with_columns(codes, pl.col("timestamp").dt.epoch("us").alias("time_us"))
-    )
+    frame = posts.lazy().with_row_index("post_row").with_columns(codes, time_us)
     return frame, account_ids
 
 
