@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from numba import njit
 
+from cib_detect._config import NJIT_KW
 from cib_detect._params import check_choice, check_int, duration_microseconds
 from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
 from cib_detect.errors import ParameterError
+from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.minhash import window_jaccard_pairs
-from cib_detect.traces.co_action import TraceData, pair_stats_frame
+from cib_detect.traces.co_action import TraceData
 from cib_detect.traces.keys import ROW_COLUMNS
 from cib_detect.traces.posts import as_posts
 from cib_detect.traces.similarity import original_documents
@@ -248,41 +251,83 @@ def network(
         data = _similar_tweet_pairs(
             posts, window_us, float(threshold), min_document_size_similarity, loops
         )
-        return _directed(
-            pair_stats_frame(
-                data, window_us, min_posts=min_edge_weight, include_self=loops, with_codes=True
-            ),
-            min_edge_weight,
-        )
+        return _directed(data, window_us, min_edge_weight, loops)
     frame, account_ids = indexed_posts(posts)
     keyed = _keys(frame, kind, posts.columns)
     data = TraceData(kind, encode_keyed(keyed), account_ids, posts.get_column("post_id"))
-    pairs = pair_stats_frame(
-        data, window_us, min_posts=min_edge_weight, include_self=loops, with_codes=True
-    )
-    return _directed(pairs, min_edge_weight)
+    return _directed(data, window_us, min_edge_weight, loops)
 
 
-def _directed(pairs: pl.DataFrame, min_edge_weight: int) -> pl.DataFrame:
-    """Account-pair statistics (with codes) as the toolkit's directed edges."""
-    forward = pairs.select(
-        pl.col("account_a").alias("user_1"),
-        pl.col("account_b").alias("user_2"),
-        pl.col("n_posts_a").alias("weight"),
-        pl.col("code_a").alias("code_1"),
-        pl.col("code_b").alias("code_2"),
+@njit(**NJIT_KW)
+def _directed_edges(a, b, weight_a, weight_b, n_accounts, min_weight):
+    """The directed edges of account pairs ``a <= b`` sorted by (a, b): ``a -> b`` weighs
+    ``weight_a``, ``b -> a`` (``a != b``) ``weight_b``; lighter edges are left out.
+
+    Returns (source, target, weight) sorted by (source, target), in linear time: the
+    edges of one source are its reversed pairs (partners below it, met in order of the
+    partner) followed by its own pairs (partners from itself up, already sorted).
+    """
+    n = a.shape[0]
+    n_reversed = np.zeros(n_accounts, np.int64)
+    bounds = np.zeros(n_accounts + 1, np.int64)
+    for i in range(n):
+        if weight_a[i] >= min_weight:
+            bounds[a[i] + 1] += 1
+        if b[i] != a[i] and weight_b[i] >= min_weight:
+            bounds[b[i] + 1] += 1
+            n_reversed[b[i]] += 1
+    for c in range(n_accounts):
+        bounds[c + 1] += bounds[c]
+    reversed_at = bounds[:-1].copy()
+    own_at = reversed_at + n_reversed
+    source = np.empty(bounds[n_accounts], np.int64)
+    target = np.empty(bounds[n_accounts], np.int64)
+    weight = np.empty(bounds[n_accounts], np.int64)
+    for i in range(n):
+        if weight_a[i] >= min_weight:
+            k = own_at[a[i]]
+            own_at[a[i]] += 1
+            source[k], target[k], weight[k] = a[i], b[i], weight_a[i]
+        if b[i] != a[i] and weight_b[i] >= min_weight:
+            k = reversed_at[b[i]]
+            reversed_at[b[i]] += 1
+            source[k], target[k], weight[k] = b[i], a[i], weight_b[i]
+    return source, target, weight
+
+
+def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool) -> pl.DataFrame:
+    """The toolkit's directed edges of an encoded trace, sorted by (user_1, user_2).
+
+    The account-pair kernel gives, per pair ``a <= b``, the posts of each side with a
+    partner; the edges are built from the account codes (ordered like the ids, so sorting
+    codes sorts ids) and the id strings gathered once at the end.
+    """
+    enc = data.encoded
+    stats = account_pair_stats(
+        enc.starts,
+        enc.time,
+        enc.account,
+        enc.post,
+        len(data.account_ids),
+        window_us,
+        1,
+        min_edge_weight,
+        loops,
     )
-    backward = pairs.filter(pl.col("code_a") != pl.col("code_b")).select(
-        pl.col("account_b").alias("user_1"),
-        pl.col("account_a").alias("user_2"),
-        pl.col("n_posts_b").alias("weight"),
-        pl.col("code_b").alias("code_1"),
-        pl.col("code_a").alias("code_2"),
+    source, target, weight = _directed_edges(
+        stats.account_a,
+        stats.account_b,
+        stats.n_posts_a,
+        stats.n_posts_b,
+        len(data.account_ids),
+        min_edge_weight,
     )
-    # codes follow id order: sorting them sorts the ids without comparing strings
-    return (
-        pl.concat([forward, backward])
-        .filter(pl.col("weight") >= min_edge_weight)
-        .sort(["code_1", "code_2"])
-        .drop("code_1", "code_2")
+    ids = data.account_ids
+    return pl.DataFrame(
+        {
+            "user_1": ids.gather(source),
+            "user_2": ids.gather(target),
+            "weight": weight,
+        },
+        schema={"user_1": pl.String, "user_2": pl.String, "weight": pl.Int64},
     )
