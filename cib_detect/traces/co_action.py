@@ -20,7 +20,7 @@ from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.pairs import window_pairs
 from cib_detect.traces.keys import KEY_TRACES, MULTI_KEY_TRACES, check_trace_options
-from cib_detect.traces.posts import as_posts
+from cib_detect.traces.posts import as_lazy_posts, as_posts
 
 logger = logging.getLogger("cib_detect")
 
@@ -91,16 +91,23 @@ def encode_trace(
     frame, account_ids = indexed if indexed is not None else indexed_posts(posts)
     keyed = KEY_TRACES[trace](frame, posts.columns, **trace_options)
     encoded = encode_keyed(keyed, max_key_posts=max_key_posts, dedupe=trace in MULTI_KEY_TRACES)
-    if len(encoded.capped):
-        message = (
-            f"trace {trace!r}: {len(encoded.capped)} keys with more than {max_key_posts} "
-            f"posts were left out ({int(encoded.capped['n_posts'].sum())} posts; largest "
-            f"{encoded.capped['key'][0]!r} with {encoded.capped['n_posts'][0]}); raise "
-            f"max_key_posts or pass None to keep them"
-        )
-        logger.warning(message)
-        warnings.warn(message, CappedKeysWarning, stacklevel=3)
+    report_capped(trace, encoded.capped, max_key_posts)
     return TraceData(trace, encoded, account_ids, posts.get_column("post_id"))
+
+
+def report_capped(trace: str, capped: pl.DataFrame, max_key_posts: int | None) -> None:
+    """Log and warn about the keys left out by ``max_key_posts``."""
+    if len(capped) == 0:
+        return
+    capped = capped.sort("n_posts", descending=True)
+    message = (
+        f"trace {trace!r}: {len(capped)} keys with more than {max_key_posts} "
+        f"posts were left out ({int(capped['n_posts'].sum())} posts; largest "
+        f"{capped['key'][0]!r} with {capped['n_posts'][0]}); raise "
+        f"max_key_posts or pass None to keep them"
+    )
+    logger.warning(message)
+    warnings.warn(message, CappedKeysWarning, stacklevel=4)
 
 
 def co_action_edges(
@@ -110,6 +117,8 @@ def co_action_edges(
     window="60s",
     min_weight: int = 1,
     max_key_posts: int | None = _config.DEFAULT_MAX_KEY_POSTS,
+    n_chunks: int | None = None,
+    spill_dir=None,
     **trace_options,
 ) -> pl.DataFrame:
     """Account pairs that acted together on one trace, with the strength of each pair.
@@ -134,6 +143,15 @@ def co_action_edges(
     max_key_posts : int or None
         Keys with more posts than this (a post reposted by 100k accounts) are left out and
         reported with a :class:`~cib_detect.errors.CappedKeysWarning`. ``None`` keeps all.
+    n_chunks : int, optional
+        Larger-than-memory mode for key-based traces: the posts (a parquet file or
+        directory, or a LazyFrame, in canonical dtypes) are streamed once into
+        ``n_chunks`` key-partitioned chunks on disk, processed one at a time; peak memory
+        is about one chunk plus the edge table (``docs/scaling.md``). Same result as
+        without it.
+    spill_dir : str or Path, optional
+        Where the chunks are written (a temporary directory inside it, removed after);
+        default: the system's temporary directory.
     **trace_options
         Options of the chosen trace: ``min_chars`` (``co_text``: shortest normalised text
         that gets a content hash) and ``min_hashtags`` (``hashtag_sequence``: fewest
@@ -168,6 +186,11 @@ def co_action_edges(
     """
     name = "co_action_edges"
     check_int(min_weight, name="min_weight", function=name, minimum=1)
+    check_int(n_chunks, name="n_chunks", function=name, minimum=1, allow_none=True)
+    if n_chunks is not None:
+        return _chunked_edges(
+            posts, trace, window, min_weight, max_key_posts, n_chunks, spill_dir, trace_options
+        )
     posts, window_us, registry = _entry(posts, trace, window, max_key_posts, name)
     if trace in registry.SIMILARITY_TRACES:
         return registry.similarity_edges(
@@ -180,6 +203,61 @@ def co_action_edges(
         )
     data = encode_trace(posts, trace, max_key_posts=max_key_posts, function=name, **trace_options)
     return pair_stats_frame(data, window_us, min_coactions=min_weight)
+
+
+def _chunked_edges(
+    posts, trace, window, min_weight, max_key_posts, n_chunks, spill_dir, trace_options
+) -> pl.DataFrame:
+    """``co_action_edges`` chunk by chunk (:mod:`cib_detect.chunked`)."""
+    from cib_detect import chunked
+
+    name = "co_action_edges"
+    window_us = duration_microseconds(window, name="window", function=name)
+    check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
+    check_choice(trace, KEY_TRACES, name="trace", function=f"{name} with n_chunks")
+    check_trace_options(trace, trace_options, function=name)
+    lazy = as_lazy_posts(posts, function=name)
+    frame, account_ids = indexed_posts(lazy)
+    keyed = KEY_TRACES[trace](frame, lazy.collect_schema().names(), **trace_options)
+    multi = trace in MULTI_KEY_TRACES
+
+    def work(rows: pl.DataFrame) -> chunked.ChunkStats:
+        return chunked.chunk_pair_stats(
+            rows, len(account_ids), window_us, dedupe=multi, max_key_posts=max_key_posts
+        )[1]
+
+    with chunked.local_chunks(keyed, n_chunks, multi=multi, spill_dir=spill_dir) as chunks:
+        parts = chunks.map(work)
+    edges = [part.edges for part in parts]
+    split = [part.split for part in parts]
+    capped = [part.capped for part in parts]
+    if capped:
+        report_capped(trace, pl.concat(capped), max_key_posts)
+    combined = chunked.combine_chunks(edges, split, min_coactions=min_weight) if edges else None
+    return label_pairs(combined, account_ids)
+
+
+def label_pairs(stats: pl.DataFrame | None, account_ids: pl.Series) -> pl.DataFrame:
+    """Account-pair statistics by code (:data:`cib_detect.chunked.PARTIAL_SCHEMA`) as the
+    edge table of :func:`co_action_edges`."""
+    if stats is None or stats.height == 0:
+        return pl.DataFrame(schema=EDGE_SCHEMA)
+    n_co = stats.get_column("n_coactions").to_numpy()
+    return pl.DataFrame(
+        {
+            "account_a": account_ids.gather(stats.get_column("code_a")),
+            "account_b": account_ids.gather(stats.get_column("code_b")),
+            "n_coactions": n_co,
+            "n_keys": stats.get_column("n_keys"),
+            "n_posts_a": stats.get_column("n_posts_a"),
+            "n_posts_b": stats.get_column("n_posts_b"),
+            "min_dt": stats.get_column("min_dt").to_numpy() / _config.MICROSECONDS,
+            "mean_dt": stats.get_column("sum_dt").to_numpy()
+            / np.maximum(n_co, 1)
+            / _config.MICROSECONDS,
+        },
+        schema=EDGE_SCHEMA,
+    )
 
 
 def _entry(posts, trace, window, max_key_posts, function: str):

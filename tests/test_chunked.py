@@ -1,0 +1,143 @@
+"""Chunked co-action statistics equal the in-memory ones, whatever the chunking."""
+
+import warnings
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cib_detect as cd
+from cib_detect.chunked import (
+    PARTIAL_SCHEMA,
+    chunk_pair_stats,
+    combine_chunks,
+    split_posts,
+)
+from cib_detect.kernels.account_pairs import account_pair_stats
+from cib_detect.traces.keys import KEY_TRACES
+from tests.reference import sort_posts
+from tests.test_kernels_pairs import posts, windows
+
+
+def whole(data, window, min_coactions):
+    starts, time, account, order = sort_posts(data.key, data.time, data.account)
+    stats = account_pair_stats(
+        starts, time, account, data.post[order], data.n_accounts, window, min_coactions
+    )
+    return pl.DataFrame(dict(zip(PARTIAL_SCHEMA, stats, strict=True)), schema=PARTIAL_SCHEMA)
+
+
+def by_chunks(data, window, min_coactions, chunk_of_key):
+    keyed = pl.DataFrame(
+        {
+            "post_row": data.post,
+            "account_code": data.account,
+            "time_us": data.time,
+            "key": data.key,
+            "chunk": chunk_of_key[data.key] if len(data.key) else np.zeros(0, np.int64),
+        }
+    )
+    split = split_posts(keyed).collect().get_column("post_row")
+    keyed = keyed.with_columns(pl.col("post_row").is_in(split.implode()).alias("split"))
+    parts = [
+        chunk_pair_stats(rows, data.n_accounts, window, dedupe=True, max_key_posts=None)[1]
+        for _, rows in keyed.group_by("chunk")
+    ]
+    if not parts:
+        return pl.DataFrame(schema=PARTIAL_SCHEMA)
+    return combine_chunks(
+        [p.edges for p in parts], [p.split for p in parts], min_coactions=min_coactions
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(posts(), windows, st.integers(1, 3), st.integers(1, 4), st.randoms(use_true_random=False))
+def test_chunks_add_up_to_the_whole(data, window, min_coactions, n_chunks, random):
+    chunk_of_key = np.array([random.randrange(n_chunks) for _ in range(8)])
+    expected = whole(data, window, min_coactions)
+    assert by_chunks(data, window, min_coactions, chunk_of_key).equals(expected)
+
+
+def test_a_post_meeting_a_partner_in_two_chunks_counts_once():
+    # Post 0 (account 0) and post 1 (account 1) share keys 0 and 1, which go to
+    # different chunks: two co-actions, two keys, but one post on each side.
+    data_key = np.array([0, 1, 0, 1])
+    keyed = pl.DataFrame(
+        {
+            "post_row": [0, 0, 1, 1],
+            "account_code": [0, 0, 1, 1],
+            "time_us": [0, 0, 5, 5],
+            "key": data_key,
+            "chunk": data_key,
+            "split": [True] * 4,
+        }
+    )
+    parts = [
+        chunk_pair_stats(rows, 2, 10, dedupe=True, max_key_posts=None)[1]
+        for _, rows in keyed.group_by("chunk")
+    ]
+    summed = sum(p.edges["n_posts_a"].item() for p in parts)
+    combined = combine_chunks([p.edges for p in parts], [p.split for p in parts])
+    assert summed == 2  # without the correction the post would count twice
+    assert combined.select("n_coactions", "n_keys", "n_posts_a", "n_posts_b").row(0) == (
+        2,
+        2,
+        1,
+        1,
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic_parquet(tmp_path_factory):
+    data = cd.datasets.synthetic(20_000, seed=5)
+    path = tmp_path_factory.mktemp("posts") / "posts.parquet"
+    data.posts.write_parquet(path)
+    return data.posts, path
+
+
+@pytest.mark.parametrize("trace", sorted(KEY_TRACES))
+def test_streamed_chunks_equal_the_in_memory_edges(synthetic_parquet, trace, tmp_path):
+    posts, path = synthetic_parquet
+    options = {"min_hashtags": 2} if trace == "hashtag_sequence" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = cd.co_action_edges(posts, trace=trace, max_key_posts=300, **options)
+        for n_chunks in (1, 5):
+            got = cd.co_action_edges(
+                path,
+                trace=trace,
+                max_key_posts=300,
+                n_chunks=n_chunks,
+                spill_dir=tmp_path,
+                **options,
+            )
+            assert got.equals(expected), (trace, n_chunks)
+    assert expected.height > 0 or trace == "co_media"
+    assert list(tmp_path.iterdir()) == []  # the spill is removed
+
+
+def test_capped_keys_are_reported_in_chunked_mode(synthetic_parquet):
+    _, path = synthetic_parquet
+    with pytest.warns(cd.errors.CappedKeysWarning, match="co_hashtag"):
+        cd.co_action_edges(path, trace="co_hashtag", max_key_posts=50, n_chunks=3)
+
+
+def test_missing_required_values_are_named(tmp_path):
+    path = tmp_path / "posts.parquet"
+    pl.DataFrame(
+        {
+            "post_id": ["1", "2"],
+            "account_id": ["a", None],
+            "timestamp": pl.Series([0, 1]).cast(pl.Datetime("us", "UTC")),
+            "repost_of": ["x", "x"],
+        }
+    ).write_parquet(path)
+    with pytest.raises(cd.errors.SchemaError, match="'account_id' \\(1 rows\\)"):
+        cd.co_action_edges(path, trace="co_repost", n_chunks=2)
+
+
+def test_bad_n_chunks_is_named():
+    with pytest.raises(cd.errors.ParameterError, match="n_chunks"):
+        cd.co_action_edges(pl.DataFrame(), trace="co_repost", n_chunks=0)
