@@ -53,10 +53,14 @@ def toolkit_text(text: pl.Expr) -> pl.Expr:
     """
     # Python's str.split() also splits on the ASCII separators \x1c-\x1f.
     space = r"[\s\x1c-\x1f]"
+    # Each run of whitespace becomes one space. A lone " " is already that, so only runs
+    # of two or more and lone other whitespace are matched (the longer alternative first:
+    # leftmost-first matching then takes whole runs); replacing every single space as
+    # well made this step several times slower.
     return (
         text.str.to_lowercase()
         .str.replace_all(r"@[^\s\x1c-\x1f]*", "")
-        .str.replace_all(rf"{space}+", " ")
+        .str.replace_all(rf"{space}{{2,}}|[^\S ]|[\x1c-\x1f]", " ")
         .str.strip_chars(" ")
     )
 
