@@ -72,7 +72,15 @@ from cib_detect.kernels.null import expected_keys_table, group_window_pairs
 _GRID_RATIO = 1.25
 
 
-__all__ = ["account_key_lists", "bh_qvalues", "conditional_poisson_pvalue", "key_trace_pvalues"]
+__all__ = [
+    "account_key_lists",
+    "bh_qvalues",
+    "conditional_poisson_pvalue",
+    "edge_pvalues",
+    "expected_table",
+    "key_trace_pvalues",
+    "partner_grid",
+]
 
 
 def account_key_lists(starts: np.ndarray, account: np.ndarray, n_accounts: int):
@@ -143,6 +151,48 @@ def bh_qvalues(pvalues) -> np.ndarray:
     return q
 
 
+def partner_grid(uses: np.ndarray) -> np.ndarray:
+    """Partner activities at which expectations are tabulated: ``1.25 ** j`` up to the
+    busiest account's key uses."""
+    top = max(int(uses.max(initial=1)), 1)
+    return _GRID_RATIO ** np.arange(int(np.log(top) / np.log(_GRID_RATIO)) + 2)
+
+
+def expected_table(
+    encoded, n_accounts: int, window_us: int, grid: np.ndarray, total: float
+) -> np.ndarray:
+    """Expected chance-shared keys of every account (rows) with a partner of each grid
+    activity (columns), summed over the keys of ``encoded``.
+
+    A sum over keys, so the table of key-partitioned chunks is the sum of the chunks'
+    tables when ``total`` (all key uses) and ``grid`` are those of the whole data.
+    """
+    key_posts = np.diff(encoded.starts)
+    within = group_window_pairs(encoded.starts, encoded.time, window_us)
+    all_pairs = key_posts * (key_posts - 1) / 2
+    pi = np.divide(within, all_pairs, out=np.zeros(len(within)), where=all_pairs > 0)
+    ptr, group, count = account_key_lists(encoded.starts, encoded.account, n_accounts)
+    return expected_keys_table(ptr, group, count, key_posts, pi, grid, total=total)
+
+
+def edge_pvalues(
+    edges: pl.DataFrame, code_a, code_b, table: np.ndarray, uses: np.ndarray, grid: np.ndarray
+) -> pl.DataFrame:
+    """``edges`` with ``expected_keys`` (lambda) and ``p_value``; ``code_a`` / ``code_b``
+    index the rows of ``table`` and ``uses`` of each edge's accounts."""
+    # The table is increasing in the partner's activity: reading it at the next grid
+    # point up can only overstate the expectation (a conservative p-value).
+    column_for_b = np.searchsorted(grid, uses[code_b], side="left")
+    column_for_a = np.searchsorted(grid, uses[code_a], side="left")
+    expected = np.maximum(table[code_a, column_for_b], table[code_b, column_for_a])
+    observed = edges.select(pl.min_horizontal("n_keys", "n_posts_a", "n_posts_b")).to_series()
+    p_value = conditional_poisson_pvalue(observed.to_numpy(), expected)
+    return edges.with_columns(
+        pl.Series("expected_keys", expected, dtype=pl.Float64),
+        pl.Series("p_value", p_value, dtype=pl.Float64),
+    )
+
+
 def key_trace_pvalues(data, edges: pl.DataFrame, window_us: int) -> pl.DataFrame:
     """Expected shared keys and p-value of every edge of one key-based trace.
 
@@ -159,28 +209,26 @@ def key_trace_pvalues(data, edges: pl.DataFrame, window_us: int) -> pl.DataFrame
     -------
     polars.DataFrame
         ``edges`` with ``expected_keys`` (lambda) and ``p_value`` added.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from cib_detect.traces.co_action import encode_trace, pair_stats_frame
+    >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> posts = pl.DataFrame({"post_id": [str(i) for i in range(8)],
+    ...     "account_id": ["a", "b"] * 4,
+    ...     "timestamp": [t0 + timedelta(hours=i // 2, seconds=i % 2) for i in range(8)],
+    ...     "repost_of": [f"k{i // 2}" for i in range(8)]})
+    >>> data = encode_trace(posts, "co_repost", max_key_posts=None)
+    >>> edges = pair_stats_frame(data, 60_000_000)
+    >>> key_trace_pvalues(data, edges, 60_000_000).select("n_keys", "p_value").row(0)
+    (4, 0.2182102863058098)
     """
     encoded, account_ids = data.encoded, data.account_ids
-    key_posts = np.diff(encoded.starts)
-    within = group_window_pairs(encoded.starts, encoded.time, window_us)
-    all_pairs = key_posts * (key_posts - 1) / 2
-    pi = np.divide(within, all_pairs, out=np.zeros(len(within)), where=all_pairs > 0)
-    ptr, group, count = account_key_lists(encoded.starts, encoded.account, len(account_ids))
     uses = np.bincount(encoded.account, minlength=len(account_ids))
-    grid = _GRID_RATIO ** np.arange(
-        int(np.log(max(uses.max(initial=1), 1)) / np.log(_GRID_RATIO)) + 2
-    )
-    table = expected_keys_table(ptr, group, count, key_posts, pi, grid)
+    grid = partner_grid(uses)
+    table = expected_table(encoded, len(account_ids), window_us, grid, float(uses.sum()))
     code_a = account_ids.search_sorted(edges.get_column("account_a")).to_numpy()
     code_b = account_ids.search_sorted(edges.get_column("account_b")).to_numpy()
-    # The table is increasing in the partner's activity: reading it at the next grid
-    # point up can only overstate the expectation (a conservative p-value).
-    column_for_b = np.searchsorted(grid, uses[code_b], side="left")
-    column_for_a = np.searchsorted(grid, uses[code_a], side="left")
-    expected = np.maximum(table[code_a, column_for_b], table[code_b, column_for_a])
-    observed = edges.select(pl.min_horizontal("n_keys", "n_posts_a", "n_posts_b")).to_series()
-    p_value = conditional_poisson_pvalue(observed.to_numpy(), expected)
-    return edges.with_columns(
-        pl.Series("expected_keys", expected, dtype=pl.Float64),
-        pl.Series("p_value", p_value, dtype=pl.Float64),
-    )
+    return edge_pvalues(edges, code_a, code_b, table, uses, grid)

@@ -68,6 +68,8 @@ def expected_keys_table(
     key_posts: np.ndarray,
     pi: np.ndarray,
     grid: np.ndarray,
+    *,
+    total: float | None = None,
 ) -> np.ndarray:
     """For every account ``a`` and partner activity ``d`` in ``grid``: the expected number
     of keys of ``a`` on which a partner with ``d`` key uses, drawn by key popularity,
@@ -84,6 +86,9 @@ def expected_keys_table(
         Per group, the chance that two of its posts taken at random lie within the window.
     grid : float64 ndarray
         Partner activities (key uses) to tabulate, increasing.
+    total : float, optional
+        All key uses ``N``; default ``key_posts.sum()`` (pass it when ``key_posts`` is
+        one chunk of the keys).
 
     Returns
     -------
@@ -102,7 +107,7 @@ def expected_keys_table(
     """
     with np.errstate(divide="ignore"):
         log_miss = np.log1p(-np.minimum(pi, 1.0))
-    total = float(key_posts.sum())
+    total = float(key_posts.sum()) if total is None else float(total)
     return _expected_keys_table(
         ptr, group, count, key_posts, log_miss, max(total, 1.0), np.asarray(grid, np.float64)
     )
