@@ -5,18 +5,17 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
+import numpy as np
 import polars as pl
 
 from cib_detect import _config
 from cib_detect._params import check_choice, check_int, check_number, duration_microseconds
 from cib_detect.cluster import cluster_accounts
 from cib_detect.detection import Detection
-from cib_detect.encode import indexed_posts
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
-from cib_detect.graph.significance import key_trace_pvalues
 from cib_detect.score.bursts import cluster_bursts
 from cib_detect.score.coordination import cluster_coordination, internal_edges
 from cib_detect.score.creation import cluster_creation_burst
@@ -27,9 +26,9 @@ from cib_detect.score.government import (
     government_link_expr,
 )
 from cib_detect.score.schedule import cluster_schedule
-from cib_detect.traces.co_action import encode_trace, event_keys, pair_events, pair_stats_frame
+from cib_detect.trace_runs import MemoryTraces, chunked_traces
 from cib_detect.traces.keys import KEY_TRACES
-from cib_detect.traces.posts import as_posts
+from cib_detect.traces.posts import as_lazy_posts, as_posts
 
 logger = logging.getLogger("cib_detect")
 
@@ -84,6 +83,8 @@ def detect(
     seed_accounts=(),
     random_state: int = 0,
     max_burst_share: float = 0.9,
+    n_chunks: int | None = None,
+    spill_dir=None,
 ) -> Detection:
     """Find clusters of coordinated accounts and score them.
 
@@ -125,6 +126,14 @@ def detect(
         A cluster with more than this share of its co-actions inside one 6-hour stretch
         acted together once, like a crowd reacting to a live event: synchronous, not
         coordinated. Such clusters are left out and counted in ``warnings``; 1.0 keeps all.
+    n_chunks : int, optional
+        Larger-than-memory mode: posts (a parquet file or directory, or a LazyFrame, in
+        canonical dtypes) are streamed into ``n_chunks`` key-partitioned chunks on disk and
+        every trace runs chunk by chunk (:func:`cib_detect.co_action_edges`); the scores
+        then load only the columns they read. Same result as without it; see
+        ``docs/scaling.md`` for the memory model.
+    spill_dir : str or Path, optional
+        Where the chunks are written (a temporary directory inside it, removed after).
 
     Returns
     -------
@@ -148,43 +157,57 @@ def detect(
         max_burst_share, name="max_burst_share", function=name, low=0, high=1, low_open=True
     )
     check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
-    with run.stage("read"):
-        posts = as_posts(posts, function=name)
-        if accounts is not None:
-            from cib_detect.io import read_accounts
+    check_int(n_chunks, name="n_chunks", function=name, minimum=1, allow_none=True)
+    with ExitStack() as stack:
+        with run.stage("read"):
+            if n_chunks is None:
+                posts = as_posts(posts, function=name)
+            else:
+                posts = as_lazy_posts(posts, function=name)
+            if accounts is not None:
+                from cib_detect.io import read_accounts
 
-            accounts = (
-                accounts
-                if isinstance(accounts, pl.DataFrame) and "account_id" in accounts.columns
-                else read_accounts(accounts)
+                accounts = (
+                    accounts
+                    if isinstance(accounts, pl.DataFrame) and "account_id" in accounts.columns
+                    else read_accounts(accounts)
+                )
+        columns = posts.collect_schema().names()
+        chosen = _choose_traces(traces, columns)
+        window_us = _at_least_resolution(posts, window_us, run)
+        with run.stage("index"):
+            if n_chunks is None:
+                runner = MemoryTraces(posts, window_us, max_key_posts, name)
+            else:
+                runner = chunked_traces(
+                    posts,
+                    n_chunks=n_chunks,
+                    spill_dir=spill_dir,
+                    stack=stack,
+                    window_us=window_us,
+                    max_key_posts=max_key_posts,
+                )
+        per_trace = {}
+        for trace in chosen:
+            with run.stage(trace):
+                per_trace[trace] = runner.edges(trace)
+        with run.stage("fuse"):
+            fused = fuse(per_trace)
+        with run.stage("cluster"):
+            kept = backbone(fused, method=backbone_method, alpha=alpha) if fused.height else fused
+            clusters = cluster_accounts(
+                kept,
+                accounts=runner.account_ids,
+                min_cluster_size=min_cluster_size,
+                random_state=random_state,
             )
-    chosen = _choose_traces(traces, posts.columns)
-    window_us = _at_least_resolution(posts, window_us, run)
-    with run.stage("index"):
-        indexed = indexed_posts(posts)
-    per_trace, trace_data = {}, {}
-    for trace in chosen:
-        with run.stage(trace):
-            data = encode_trace(
-                posts, trace, max_key_posts=max_key_posts, function=name, indexed=indexed
+            evidence = _evidence(kept, clusters, runner, chosen)
+            clusters, evidence, bursts = _drop_crowd_bursts(
+                clusters, evidence, max_burst_share, run
             )
-            # A pair needs two co-actions to be significant (one shared key has p = 1),
-            # so single co-actions are never materialised.
-            edges = pair_stats_frame(data, window_us, min_coactions=2)
-            per_trace[trace] = key_trace_pvalues(data, edges, window_us)
-            trace_data[trace] = data
-    with run.stage("fuse"):
-        fused = fuse(per_trace)
-    with run.stage("cluster"):
-        kept = backbone(fused, method=backbone_method, alpha=alpha) if fused.height else fused
-        clusters = cluster_accounts(
-            kept,
-            accounts=posts.get_column("account_id").unique().sort(),
-            min_cluster_size=min_cluster_size,
-            random_state=random_state,
-        )
-        evidence = _evidence(kept, clusters, trace_data, posts, window_us)
-        clusters, evidence, bursts = _drop_crowd_bursts(clusters, evidence, max_burst_share, run)
+    if n_chunks is not None:
+        with run.stage("read"):
+            posts = _score_columns(posts).collect(engine="streaming")
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
         seed_accounts = [str(a) for a in seed_accounts]
@@ -217,6 +240,7 @@ def detect(
         "random_state": random_state,
         "max_burst_share": max_burst_share,
         "n_posts": posts.height,
+        "n_chunks": n_chunks,
     }
     return Detection(
         edges=fused,
@@ -280,13 +304,14 @@ def _choose_traces(traces, columns) -> list[str]:
     return list(dict.fromkeys(traces))
 
 
-def _at_least_resolution(posts: pl.DataFrame, window_us: int, run: _Run) -> int:
+def _at_least_resolution(posts, window_us: int, run: _Run) -> int:
     """Raise the window to the data's time resolution (minute-resolution archives)."""
     minute = 60 * _config.MICROSECONDS
-    if window_us >= minute or posts.height == 0:
+    if window_us >= minute:
         return window_us
-    on_minutes = (posts.get_column("timestamp").dt.epoch("us") % minute == 0).all()
-    if on_minutes:
+    off_minute = (pl.col("timestamp").dt.epoch("us") % minute != 0).sum()
+    counts = posts.lazy().select(pl.len(), off_minute).collect(engine="streaming").row(0)
+    if counts[0] and counts[1] == 0:
         message = (
             f"timestamps have minute resolution: window raised from "
             f"{window_us / _config.MICROSECONDS:g} s to 60 s"
@@ -297,58 +322,75 @@ def _at_least_resolution(posts: pl.DataFrame, window_us: int, run: _Run) -> int:
     return window_us
 
 
-def _evidence(kept, clusters, trace_data, posts, window_us) -> pl.DataFrame:
+def _evidence(kept, clusters, runner, traces) -> pl.DataFrame:
     """Post pairs of the strongest internal edges of every cluster, on their best trace."""
     inside = internal_edges(kept, clusters)
     if inside.height == 0:
         return pl.DataFrame()
     top = inside.sort("weight", "account_a", "account_b", descending=[True, False, False])
     top = top.group_by("cluster_id", maintain_order=True).head(_EVIDENCE_EDGES)
-    p_columns = [f"{t}_p_value" for t in trace_data if f"{t}_p_value" in top.columns]
+    p_columns = [f"{t}_p_value" for t in traces if f"{t}_p_value" in top.columns]
     best = top.with_columns(
         pl.concat_list([pl.col(c).fill_null(2.0) for c in p_columns]).list.arg_min().alias("best")
     )
+    ids = runner.account_ids
     frames = []
-    post_ids = posts.get_column("post_id")
     for index, column in enumerate(p_columns):
-        trace = column.removesuffix("_p_value")
         chosen = best.filter(pl.col("best") == index)
         if chosen.height == 0:
             continue
-        data = trace_data[trace]
-        ids = data.account_ids
         codes = pl.DataFrame(
             {
                 "code_a": ids.search_sorted(chosen["account_a"]),
                 "code_b": ids.search_sorted(chosen["account_b"]),
             }
         )
-        events = pair_events(data, codes, window_us)
-        frames.append(
-            events.select(
-                pl.lit(trace).alias("trace"),
-                ids.gather(events["code_a"]).alias("account_a"),
-                ids.gather(events["code_b"]).alias("account_b"),
-                post_ids.gather(events["post_a"]).alias("post_a"),
-                post_ids.gather(events["post_b"]).alias("post_b"),
-                event_keys(data, events, posts),
-                pl.from_epoch(events["time_a"], time_unit="us")
-                .dt.replace_time_zone("UTC")
-                .alias("timestamp_a"),
-                pl.from_epoch(events["time_b"], time_unit="us")
-                .dt.replace_time_zone("UTC")
-                .alias("timestamp_b"),
-                ((events["time_b"] - events["time_a"]).abs() / _config.MICROSECONDS).alias("dt"),
-            )
-        )
-    if not frames:
+        trace = column.removesuffix("_p_value")
+        frames.append(runner.events(trace, codes).with_columns(pl.lit(trace).alias("trace")))
+    events = pl.concat(frames) if frames else pl.DataFrame()
+    if events.height == 0:
         return pl.DataFrame()
+    rows = np.concatenate([events["post_a"].to_numpy(), events["post_b"].to_numpy()])
+    wanted = ["post_id", "text"] if "text" in runner.posts.collect_schema().names() else ["post_id"]
+    found = runner.lookup(rows, wanted)
+    post_ids = found.get_column("post_id")
+    n = events.height
+    # A co_text key is a hash: show the text of the first post instead.
+    key = events["key"]
+    if "text" in found.columns:
+        is_text = (events["trace"] == "co_text").to_numpy()
+        key = pl.Series("key", np.where(is_text, found["text"][:n].to_numpy(), key.to_numpy()))
     labels = clusters.rename({"account_id": "account_a"})
     return (
-        pl.concat(frames)
+        pl.DataFrame(
+            {
+                "trace": events["trace"],
+                "account_a": ids.gather(events["code_a"]),
+                "account_b": ids.gather(events["code_b"]),
+                "post_a": post_ids[:n],
+                "post_b": post_ids[n:],
+                "key": key.cast(pl.String),
+                "timestamp_a": pl.from_epoch(events["time_a"], time_unit="us").dt.replace_time_zone(
+                    "UTC"
+                ),
+                "timestamp_b": pl.from_epoch(events["time_b"], time_unit="us").dt.replace_time_zone(
+                    "UTC"
+                ),
+                "dt": (events["time_b"] - events["time_a"]).abs() / _config.MICROSECONDS,
+            }
+        )
         .join(labels, on="account_a", how="left")
-        .sort("cluster_id", "account_a", "account_b", "timestamp_a")
+        .sort("cluster_id", "account_a", "account_b", "timestamp_a", "post_a", "post_b", "key")
     )
+
+
+def _score_columns(posts: pl.LazyFrame) -> pl.LazyFrame:
+    """The columns the scores read; ``text`` only when hashtags, URLs or mentions must be
+    taken from it."""
+    columns = posts.collect_schema().names()
+    if all(c in columns for c in ("hashtags", "urls", "mentions")):
+        columns = [c for c in columns if c != "text"]
+    return posts.select(columns)
 
 
 _GOVERNMENT_COLUMNS = (
