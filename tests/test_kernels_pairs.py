@@ -272,9 +272,7 @@ def test_default_tasks_use_every_thread_on_large_inputs():
 def kernel_flagged(data, flagged, window, n_tasks=None):
     """flagged_partners as a set of (flagged, partner) original row indices."""
     starts, time, account, order = sort_posts(data.key, data.time, data.account)
-    row, partner = flagged_partners(
-        starts, time, account, flagged[order], window, n_tasks=n_tasks
-    )
+    row, partner = flagged_partners(starts, time, account, flagged[order], window, n_tasks=n_tasks)
     return set(zip(order[row].tolist(), order[partner].tolist(), strict=True))
 
 
