@@ -258,7 +258,10 @@ def network(
         return _directed(data, window_us, min_edge_weight, loops)
     frame, account_ids = indexed_posts(posts)
     keyed = _keys(frame, kind, posts.columns)
-    data = TraceData(kind, encode_keyed(keyed), account_ids, posts.get_column("post_id"))
+    # Only co_link has several keys per post (and may repeat one); the others need no
+    # deduplication of (post, key) rows.
+    encoded = encode_keyed(keyed, dedupe=kind == "co_link")
+    data = TraceData(kind, encoded, account_ids, posts.get_column("post_id"))
     return _directed(data, window_us, min_edge_weight, loops)
 
 
