@@ -416,9 +416,10 @@ def account_pair_stats(
     output slice), so time is ``O(n + same-window row pairs)`` plus sorting each
     account's partners, whatever the number of pairs below the thresholds, which are
     never written. Memory: 9 int64 per row (the account-major row table and its CSR
-    positions), 1 int64 per post id, per task 10 int64 per account (partner scratch) and,
-    when some post has several rows, 1 int64 per post id; the output is 64 bytes per kept
-    pair. At 10M rows and 100k accounts that is about 0.8 GB before the output.
+    positions), 1 int64 per post id (ids sparser than about 8 per row are densified
+    first), per task 10 int64 per account (partner scratch) and, when some post has
+    several rows, 1 int64 per post id; the output is 64 bytes per kept pair. At 10M rows
+    and 100k accounts that is about 0.8 GB before the output.
 
     Examples
     --------
@@ -445,7 +446,10 @@ def account_pair_stats(
         )
         assert post.min() >= 0, f"post ids must be >= 0, got {post.min()}"
         n_post_ids = int(post.max()) + 1
-        if n_post_ids > 2 * n + 1024:  # sparse ids: densify so scratch stays O(n)
+        # Very sparse ids (a few rows of a large posts frame): densify so the scratch
+        # stays O(n). Ids up to 8 per row (the size of the row table) are kept: the
+        # densifying sort cost more than the scratch it saved.
+        if n_post_ids > 8 * n + (1 << 20):
             post = np.unique(post, return_inverse=True)[1].astype(np.int64).reshape(-1)
             n_post_ids = int(post.max()) + 1
     out = _account_pair_stats(
