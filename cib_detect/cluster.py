@@ -14,7 +14,7 @@ from cib_detect._params import check_choice, check_int, check_number
 from cib_detect.errors import ParameterError, SchemaError
 from cib_detect.graph._validate import as_edge_frame
 
-__all__ = ["CLUSTER_METHODS", "NOISE", "cluster_accounts"]
+__all__ = ["CLUSTER_METHODS", "NOISE", "attach_accounts", "cluster_accounts"]
 
 #: The clustering rules :func:`cluster_accounts` knows.
 CLUSTER_METHODS = ("auto", "components", "louvain")
@@ -251,3 +251,87 @@ def _number(labels: np.ndarray, min_cluster_size: int) -> np.ndarray:
     rank[np.lexsort((first, -sizes))] = np.arange(len(groups))
     ids = np.where(sizes >= min_cluster_size, rank, NOISE)
     return ids[inverse]
+
+
+def attach_accounts(
+    clusters: pl.DataFrame, edges: pl.DataFrame, *, alpha: float = 0.05, tie_p: float = 0.05
+) -> pl.DataFrame:
+    """Add to a cluster the accounts tied to more of its members than chance allows.
+
+    Pairwise tests are weak for an account of a large group whose every single tie is
+    only moderately unlikely (a member of a 200-account network sharing five or six posts
+    with each other member, where chance explains two or three): no one edge passes the
+    false discovery rate, yet ties to half the group cannot be chance. For an account in
+    no cluster and a cluster of ``m`` members, ``k`` counts the members it has a tie with
+    ``p_value <= tie_p``. Under the null each member is such a tie with probability at
+    most ``tie_p`` (p-values are valid), so ``P(Binomial(m, tie_p) >= k)`` is a p-value
+    of the account's link to the cluster. Benjamini-Hochberg runs over every (account,
+    cluster) pair with a tie; an account joins the cluster with its smallest p-value if
+    that q-value is at most ``alpha``.
+
+    Parameters
+    ----------
+    clusters : polars.DataFrame
+        ``account_id``, ``cluster_id`` (``-1`` = none), as from :func:`cluster_accounts`.
+    edges : polars.DataFrame
+        Tested account pairs with ``account_a``, ``account_b`` and ``p_value`` (all of
+        them, not just the backbone).
+    alpha : float
+        False discovery rate of the attachments.
+    tie_p : float
+        Largest edge p-value that counts as a tie.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``clusters`` with the attached accounts' ``cluster_id`` set.
+
+    Examples
+    --------
+    >>> members = [f"m{i}" for i in range(10)]
+    >>> clusters = pl.DataFrame({"account_id": members + ["v", "w"],
+    ...                          "cluster_id": [0] * 10 + [-1, -1]})
+    >>> edges = pl.DataFrame({"account_a": members[:6] + ["m0"], "account_b": ["v"] * 6 + ["w"],
+    ...                       "p_value": [0.01] * 6 + [0.001]})
+    >>> attach_accounts(clusters, edges).filter(pl.col("account_id").is_in(["v", "w"])).rows()
+    [('v', 0), ('w', -1)]
+    """
+    from scipy import stats
+
+    from cib_detect.graph.significance import bh_qvalues
+
+    check_number(alpha, name="alpha", function="attach_accounts", low=0, high=1)
+    check_number(tie_p, name="tie_p", function="attach_accounts", low=0, high=1, low_open=True)
+    ties = edges.filter(pl.col("p_value") <= tie_p).select("account_a", "account_b")
+    member = clusters.filter(pl.col("cluster_id") != NOISE)
+    both_ways = pl.concat(
+        [
+            ties,
+            ties.select(
+                pl.col("account_b").alias("account_a"), pl.col("account_a").alias("account_b")
+            ),
+        ]
+    )
+    candidates = (
+        both_ways.join(member, left_on="account_b", right_on="account_id")
+        .join(member.select("account_id"), left_on="account_a", right_on="account_id", how="anti")
+        .group_by("account_a", "cluster_id")
+        .agg(pl.len().alias("ties"))
+        .join(member.group_by("cluster_id").agg(pl.len().alias("size")), on="cluster_id")
+        .sort("account_a", "cluster_id")
+    )
+    if candidates.height == 0:
+        return clusters
+    p = stats.binom.sf(candidates["ties"].to_numpy() - 1, candidates["size"].to_numpy(), tie_p)
+    joined = (
+        candidates.with_columns(pl.Series("p", p), pl.Series("q", bh_qvalues(p)))
+        .filter(pl.col("q") <= alpha)
+        .sort("account_a", "p", "cluster_id")
+        .unique("account_a", keep="first")
+        .select(pl.col("account_a").alias("account_id"), pl.col("cluster_id").alias("joined"))
+    )
+    return (
+        clusters.join(joined, on="account_id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("joined", "cluster_id").alias("cluster_id"))
+        .drop("joined")
+    )

@@ -12,7 +12,7 @@ import polars as pl
 
 from cib_detect import _config
 from cib_detect._params import check_choice, check_int, check_number, duration_microseconds
-from cib_detect.cluster import cluster_accounts
+from cib_detect.cluster import attach_accounts, cluster_accounts
 from cib_detect.detection import Detection
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
@@ -201,6 +201,7 @@ def detect(
                 min_cluster_size=min_cluster_size,
                 random_state=random_state,
             )
+            clusters = attach_accounts(clusters, fused, alpha=alpha)
             evidence = _evidence(kept, clusters, runner, chosen)
             clusters, evidence, bursts = _drop_crowd_bursts(
                 clusters, evidence, max_burst_share, run

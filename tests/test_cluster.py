@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cib_detect.cluster import cluster_accounts
+from cib_detect.cluster import attach_accounts, cluster_accounts
 from cib_detect.errors import ParameterError, SchemaError
 
 
@@ -233,3 +233,42 @@ def test_missing_weight_column_is_a_schema_error():
         0,
         0,
     ]
+
+
+def test_an_account_tied_to_many_members_joins_their_cluster():
+    members = [f"m{i:02d}" for i in range(20)]
+    clusters = pl.DataFrame(
+        {"account_id": [*members, "many", "one"], "cluster_id": [0] * 20 + [-1, -1]}
+    )
+    edges = pl.DataFrame(
+        {
+            "account_a": [*members[:12], "m00"],
+            "account_b": ["many"] * 12 + ["one"],
+            "p_value": [0.02] * 12 + [1e-9],
+        }
+    )
+    labels = dict(attach_accounts(clusters, edges).rows())
+    # twelve ties out of twenty members cannot be chance; one tie, however strong, can
+    assert labels["many"] == 0 and labels["one"] == -1
+    assert all(labels[m] == 0 for m in members)
+
+
+def test_attachment_is_rare_when_ties_are_chance():
+    rng = np.random.default_rng(3)
+    members = [f"m{i:03d}" for i in range(50)]
+    outsiders = [f"o{i:03d}" for i in range(300)]
+    clusters = pl.DataFrame(
+        {"account_id": members + outsiders, "cluster_id": [0] * 50 + [-1] * 300}
+    )
+    pairs = [(m, o) for m in members for o in outsiders if rng.random() < 0.3]
+    edges = pl.DataFrame(
+        {
+            "account_a": [a for a, _ in pairs],
+            "account_b": [b for _, b in pairs],
+            "p_value": rng.random(len(pairs)),  # valid p-values: uniform under the null
+        }
+    )
+    attached = attach_accounts(clusters, edges).filter(
+        pl.col("account_id").str.starts_with("o") & (pl.col("cluster_id") == 0)
+    )
+    assert attached.height <= 3

@@ -77,7 +77,7 @@ def test_no_organic_or_fan_account_is_clustered_when_campaigns_exist(planted, pl
     assert innocent.filter(pl.col("cluster_id") >= 0).height <= 0.01 * innocent.height
 
 
-@pytest.mark.parametrize(("case", "min_recall"), [("medium", 1.0), ("large", 0.9)])
+@pytest.mark.parametrize(("case", "min_recall"), [("medium", 1.0), ("large", 1.0)])
 def test_coortweet_simulated_coordinated_accounts_are_found(shared_data, case, min_recall):
     folder = shared_data / "coortweet" / "simulated"
     summary = pl.read_csv(folder / "SUMMARY.csv").filter(pl.col("case") == case).row(0, named=True)
