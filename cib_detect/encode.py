@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from numba import njit
+
+from cib_detect._config import NJIT_KW
 
 logger = logging.getLogger("cib_detect")
 
@@ -49,6 +52,43 @@ class EncodedKeys:
         return len(self.starts) - 1
 
 
+@njit(**NJIT_KW)
+def _first_seen_codes(hashes):
+    """Dense codes of the distinct values of ``hashes`` in order of first appearance, and
+    the first row of each code (an open-addressing table that doubles at half load)."""
+    n = hashes.shape[0]
+    size = 1024
+    table_code = np.full(size, -1, np.int64)
+    table_hash = np.zeros(size, np.uint64)
+    first = np.empty(n, np.int64)
+    codes = np.empty(n, np.int64)
+    n_codes = 0
+    for i in range(n):
+        h = hashes[i]
+        slot = np.int64(h & np.uint64(size - 1))
+        while table_code[slot] >= 0 and table_hash[slot] != h:
+            slot = (slot + 1) & (size - 1)
+        if table_code[slot] < 0:
+            table_code[slot] = n_codes
+            table_hash[slot] = h
+            first[n_codes] = i
+            n_codes += 1
+        codes[i] = table_code[slot]
+        if 2 * n_codes > size:
+            old_code, old_hash = table_code, table_hash
+            size *= 2
+            table_code = np.full(size, -1, np.int64)
+            table_hash = np.zeros(size, np.uint64)
+            for t in range(old_code.shape[0]):
+                if old_code[t] >= 0:
+                    slot = np.int64(old_hash[t] & np.uint64(size - 1))
+                    while table_code[slot] >= 0:
+                        slot = (slot + 1) & (size - 1)
+                    table_code[slot] = old_code[t]
+                    table_hash[slot] = old_hash[t]
+    return codes, first[:n_codes]
+
+
 def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     """Dense integer codes for ``account_id``, ordered like the id strings.
 
@@ -64,6 +104,18 @@ def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     ([1, 0, 1], ['a', 'b'])
     """
     accounts = posts.get_column("account_id")
+    if accounts.dtype == pl.String and accounts.null_count() == 0:
+        # Group by hash (one pass, no join), sort only the distinct ids, and check that
+        # every id equals the one of its code: a hash collision falls back to the join.
+        first_codes, first_rows = _first_seen_codes(accounts.hash().to_numpy())
+        distinct = accounts.gather(first_rows)
+        order = distinct.arg_sort().to_numpy()
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        ids = distinct.gather(order)
+        codes = rank[first_codes]
+        if ids.gather(codes).equals(accounts, check_names=False):
+            return pl.Series("account_code", codes, dtype=pl.Int64), ids
     ids = accounts.unique().sort()
     table = pl.DataFrame({"account_id": ids}).with_row_index("account_code")
     codes = (
