@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,6 +120,8 @@ def co_action_edges(
     max_key_posts: int | None = _config.DEFAULT_MAX_KEY_POSTS,
     n_chunks: int | None = None,
     spill_dir=None,
+    backend: str = "polars",
+    client=None,
     **trace_options,
 ) -> pl.DataFrame:
     """Account pairs that acted together on one trace, with the strength of each pair.
@@ -152,6 +155,17 @@ def co_action_edges(
     spill_dir : str or Path, optional
         Where the chunks are written (a temporary directory inside it, removed after);
         default: the system's temporary directory.
+    backend : str
+        ``"polars"`` (default): this process. ``"dask"``: a Dask cluster, for key-based
+        traces; ``posts`` is then a ``dask.dataframe.DataFrame`` (canonical columns) or a
+        path / glob of parquet files. The posts are shuffled by trace key into ``n_chunks``
+        chunks on the workers (default: two per worker thread), the same kernel runs on
+        each chunk there and the client adds the chunks up; same result as ``"polars"``.
+        Needs the ``dask`` extra (``pip install 'cib_detect[dask]'``); see
+        :mod:`cib_detect.dask_backend`.
+    client : distributed.Client, optional
+        With ``backend="dask"``: the cluster to use; default: distributed's default client,
+        else Dask's local scheduler.
     **trace_options
         Options of the chosen trace: ``min_chars`` (``co_text``: shortest normalised text
         that gets a content hash) and ``min_hashtags`` (``hashtag_sequence``: fewest
@@ -187,6 +201,31 @@ def co_action_edges(
     name = "co_action_edges"
     check_int(min_weight, name="min_weight", function=name, minimum=1)
     check_int(n_chunks, name="n_chunks", function=name, minimum=1, allow_none=True)
+    check_choice(backend, ("polars", "dask"), name="backend", function=name)
+    if backend == "dask":
+        if spill_dir is not None:
+            raise ParameterError(
+                "the 'spill_dir' parameter of co_action_edges applies to backend='polars' "
+                "with n_chunks; Dask workers spill by their own settings (worker memory "
+                "limits, 'temporary-directory'); leave it out"
+            )
+        return _chunked_edges(
+            posts,
+            trace,
+            window,
+            min_weight,
+            max_key_posts,
+            n_chunks,
+            None,
+            trace_options,
+            backend="dask",
+            client=client,
+        )
+    if client is not None:
+        raise ParameterError(
+            "the 'client' parameter of co_action_edges is used only with backend='dask'; "
+            "pass backend='dask' to run on that cluster, or leave client out"
+        )
     if n_chunks is not None:
         return _chunked_edges(
             posts, trace, window, min_weight, max_key_posts, n_chunks, spill_dir, trace_options
@@ -206,27 +245,49 @@ def co_action_edges(
 
 
 def _chunked_edges(
-    posts, trace, window, min_weight, max_key_posts, n_chunks, spill_dir, trace_options
+    posts,
+    trace,
+    window,
+    min_weight,
+    max_key_posts,
+    n_chunks,
+    spill_dir,
+    trace_options,
+    *,
+    client=None,
+    backend: str = "polars",
 ) -> pl.DataFrame:
-    """``co_action_edges`` chunk by chunk (:mod:`cib_detect.chunked`)."""
+    """``co_action_edges`` chunk by chunk (:mod:`cib_detect.chunked`): on this machine
+    through a parquet spill, or on a Dask cluster with ``backend="dask"``; the chunk
+    source is the only difference."""
     from cib_detect import chunked
 
     name = "co_action_edges"
     window_us = duration_microseconds(window, name="window", function=name)
     check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
-    check_choice(trace, KEY_TRACES, name="trace", function=f"{name} with n_chunks")
+    mode = "backend='dask'" if backend == "dask" else "n_chunks"
+    check_choice(trace, KEY_TRACES, name="trace", function=f"{name} with {mode}")
     check_trace_options(trace, trace_options, function=name)
-    lazy = as_lazy_posts(posts, function=name)
-    frame, account_ids = indexed_posts(lazy)
-    keyed = KEY_TRACES[trace](frame, lazy.collect_schema().names(), **trace_options)
     multi = trace in MULTI_KEY_TRACES
+    if backend == "dask":
+        from cib_detect import dask_backend
 
-    def work(rows: pl.DataFrame) -> chunked.ChunkStats:
-        return chunked.chunk_pair_stats(
-            rows, len(account_ids), window_us, dedupe=multi, max_key_posts=max_key_posts
-        )[1]
+        if n_chunks is None:
+            n_chunks = dask_backend.default_n_chunks(client)
+        source = dask_backend.dask_chunks(
+            posts, trace, n_chunks=n_chunks, client=client, function=name, **trace_options
+        )
+    else:
+        source = _local_chunks(posts, trace, n_chunks, spill_dir, trace_options)
 
-    with chunked.local_chunks(keyed, n_chunks, multi=multi, spill_dir=spill_dir) as chunks:
+    with source as (chunks, account_ids):
+        n_accounts = len(account_ids)  # the work below is pickled to Dask workers: no ids
+
+        def work(rows: pl.DataFrame) -> chunked.ChunkStats:
+            return chunked.chunk_pair_stats(
+                rows, n_accounts, window_us, dedupe=multi, max_key_posts=max_key_posts
+            )[1]
+
         parts = chunks.map(work)
     edges = [part.edges for part in parts]
     split = [part.split for part in parts]
@@ -235,6 +296,20 @@ def _chunked_edges(
         report_capped(trace, pl.concat(capped), max_key_posts)
     combined = chunked.combine_chunks(edges, split, min_coactions=min_weight) if edges else None
     return label_pairs(combined, account_ids)
+
+
+@contextmanager
+def _local_chunks(posts, trace, n_chunks, spill_dir, trace_options):
+    """:func:`cib_detect.chunked.local_chunks` of a trace, yielding ``(chunks,
+    account_ids)`` like :func:`cib_detect.dask_backend.dask_chunks`."""
+    from cib_detect import chunked
+
+    lazy = as_lazy_posts(posts, function="co_action_edges")
+    frame, account_ids = indexed_posts(lazy)
+    keyed = KEY_TRACES[trace](frame, lazy.collect_schema().names(), **trace_options)
+    multi = trace in MULTI_KEY_TRACES
+    with chunked.local_chunks(keyed, n_chunks, multi=multi, spill_dir=spill_dir) as chunks:
+        yield chunks, account_ids
 
 
 def label_pairs(stats: pl.DataFrame | None, account_ids: pl.Series) -> pl.DataFrame:

@@ -1,0 +1,157 @@
+"""The Dask backend on a LocalCluster (2 worker processes) equals the single-process path."""
+
+import warnings
+
+import numpy as np
+import polars as pl
+import pytest
+
+import cib_detect as cd
+from cib_detect.traces.keys import KEY_TRACES
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pd = pytest.importorskip("pandas")
+
+N_PARTITIONS = 4
+N_CHUNKS = 5
+MAX_KEY_POSTS = 300
+
+
+def options(trace):
+    return {"min_hashtags": 2} if trace == "hashtag_sequence" else {}
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        yield client
+
+
+@pytest.fixture(scope="module")
+def posts():
+    return cd.datasets.synthetic(20_000, seed=5).posts
+
+
+@pytest.fixture(scope="module")
+def dask_posts(posts):
+    frame = posts.to_pandas(types_mapper=pd.ArrowDtype)
+    return dd.from_pandas(frame, npartitions=N_PARTITIONS)
+
+
+def single(posts, trace, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cd.errors.CappedKeysWarning)
+        return cd.co_action_edges(
+            posts, trace=trace, max_key_posts=MAX_KEY_POSTS, **options(trace), **kwargs
+        )
+
+
+def on_dask(posts, trace, client, n_chunks=N_CHUNKS, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cd.errors.CappedKeysWarning)
+        return cd.co_action_edges(
+            posts,
+            trace=trace,
+            max_key_posts=MAX_KEY_POSTS,
+            backend="dask",
+            client=client,
+            n_chunks=n_chunks,
+            **options(trace),
+            **kwargs,
+        )
+
+
+@pytest.mark.parametrize("trace", sorted(KEY_TRACES))
+def test_every_key_trace_equals_the_single_process_path(client, posts, dask_posts, trace):
+    expected = single(posts, trace)
+    assert expected.height > 0
+    assert on_dask(dask_posts, trace, client).equals(expected)
+
+
+@pytest.mark.parametrize("trace", ["co_repost", "co_hashtag"])
+def test_min_weight_and_default_chunks(client, posts, dask_posts, trace):
+    expected = single(posts, trace, min_weight=2)
+    assert 0 < expected.height < single(posts, trace).height
+    assert on_dask(dask_posts, trace, client, min_weight=2).equals(expected)
+    assert on_dask(dask_posts, trace, client, n_chunks=None, min_weight=2).equals(expected)
+
+
+def test_a_glob_of_parquet_files(client, posts, tmp_path):
+    for number, part in enumerate(posts.iter_slices(7_000)):
+        part.write_parquet(tmp_path / f"part{number}.parquet")
+    got = on_dask(str(tmp_path / "*.parquet"), "co_url", client)
+    assert got.equals(single(posts, "co_url"))
+
+
+def test_keys_and_accounts_span_partitions(client, posts, dask_posts):
+    from cib_detect.dask_backend import dask_chunks
+
+    lengths = np.array(dask_posts.map_partitions(len).compute())
+    input_starts = np.cumsum(lengths)[:-1]
+
+    def layout(rows):
+        return rows.select(
+            "key",
+            "account_code",
+            "split",
+            pl.Series("input_partition", np.searchsorted(input_starts, rows["post_row"], "right")),
+        )
+
+    with dask_chunks(dask_posts, "co_hashtag", n_chunks=N_CHUNKS, client=client) as (chunks, ids):
+        assert chunks.partitions.npartitions == N_CHUNKS
+        parts = chunks.map(layout)
+        sizes = chunks.sizes()
+    assert ids.equals(posts["account_id"].unique().sort())
+    assert len(parts) == N_CHUNKS and sizes["rows"].sum() == sum(len(p) for p in parts)
+    rows = pl.concat([p.with_columns(pl.lit(c).alias("chunk")) for c, p in enumerate(parts)])
+    per_key = rows.group_by("key").agg(pl.col("chunk", "input_partition").n_unique())
+    assert per_key["chunk"].max() == 1  # a key's rows meet in one chunk
+    assert per_key["input_partition"].max() > 1  # ... coming from several input partitions
+    per_account = rows.group_by("account_code").agg(pl.col("chunk").n_unique())
+    assert (per_account["chunk"] > 1).sum() > per_account.height // 2
+    assert rows["split"].any()  # posts whose hashtags fall in several chunks
+
+
+def test_capped_keys_are_reported(client, dask_posts):
+    with pytest.warns(cd.errors.CappedKeysWarning, match="co_hashtag"):
+        cd.co_action_edges(
+            dask_posts, trace="co_hashtag", max_key_posts=50, backend="dask", client=client
+        )
+
+
+def test_wrong_input_types_are_explained(client, posts):
+    with pytest.raises(cd.errors.ParameterError, match=r"'posts' parameter.*backend='polars'"):
+        cd.co_action_edges(posts, trace="co_repost", backend="dask", client=client)
+    with pytest.raises(cd.errors.ParameterError, match=r"'hashtags'.*convert-string"):
+        converted = dd.from_pandas(posts.head(100).to_pandas(), npartitions=2)
+        cd.co_action_edges(converted, trace="co_hashtag", backend="dask", client=client)
+    times = posts.head(100).with_columns(pl.col("timestamp").dt.epoch("s"))
+    with pytest.raises(cd.errors.ParameterError, match=r"'timestamp'.*Int64.*read_posts"):
+        frame = dd.from_pandas(times.to_pandas(types_mapper=pd.ArrowDtype), npartitions=2)
+        cd.co_action_edges(frame, trace="co_repost", backend="dask", client=client)
+    with pytest.raises(cd.errors.ParameterError, match="does not exist"):
+        cd.co_action_edges("no/such/posts.parquet", trace="co_repost", backend="dask")
+
+
+def test_wrong_parameters_are_named(client, dask_posts):
+    with pytest.raises(cd.errors.ParameterError, match="'backend'"):
+        cd.co_action_edges(dask_posts, trace="co_repost", backend="spark")
+    with pytest.raises(cd.errors.ParameterError, match=r"'client'.*backend='dask'"):
+        cd.co_action_edges(pl.DataFrame(), trace="co_repost", client=client)
+    with pytest.raises(cd.errors.ParameterError, match=r"trace.*backend='dask'"):
+        cd.co_action_edges(dask_posts, trace="sync_activity", backend="dask", client=client)
+
+
+def test_missing_required_values_are_named(client, posts):
+    frame = posts.head(100).with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise("account_id").alias("account_id")
+    )
+    ddf = dd.from_pandas(frame.to_pandas(types_mapper=pd.ArrowDtype), npartitions=2)
+    with pytest.raises(cd.errors.SchemaError, match="'account_id' \\(1 rows\\)"):
+        cd.co_action_edges(ddf, trace="co_repost", backend="dask", client=client)
