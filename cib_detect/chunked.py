@@ -19,6 +19,7 @@ The Dask backend (:mod:`cib_detect.dask_backend`) shuffles the same rows by chun
 
 from __future__ import annotations
 
+import itertools
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
@@ -42,10 +43,12 @@ __all__ = [
     "SPLIT_SCHEMA",
     "ChunkStats",
     "LocalChunks",
+    "Totals",
     "chunk_pair_stats",
     "combine_chunks",
     "local_chunks",
     "split_posts",
+    "total_stats",
     "with_chunk",
 ]
 
@@ -88,11 +91,48 @@ def split_posts(keyed: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
 
 @dataclass(frozen=True)
 class ChunkStats:
-    """What one chunk contributes: pair statistics, split-post triples, capped keys."""
+    """What one chunk contributes: pair statistics, split-post triples, capped keys and
+    each account's key uses (rows kept)."""
 
     edges: pl.DataFrame
     split: pl.DataFrame
     capped: pl.DataFrame
+    uses: np.ndarray
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The chunks added up: pair statistics with at least ``min_coactions`` co-actions
+    (``PARTIAL_SCHEMA``), every capped key, and each account's key uses."""
+
+    edges: pl.DataFrame
+    capped: pl.DataFrame
+    uses: np.ndarray
+
+
+def total_stats(parts: list[ChunkStats], n_accounts: int, *, min_coactions: int) -> Totals:
+    """Add up chunk contributions held in memory (see :meth:`LocalChunks.pair_totals` for
+    the spilled version)."""
+    edges = combine_chunks(
+        [p.edges for p in parts] or [pl.DataFrame(schema=PARTIAL_SCHEMA)],
+        [p.split for p in parts] or [pl.DataFrame(schema=SPLIT_SCHEMA)],
+        min_coactions=min_coactions,
+    )
+    return Totals(edges, _capped([p.capped for p in parts]), _uses(parts, n_accounts))
+
+
+def _capped(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema={"key": pl.String, "n_posts": pl.Int64})
+    return pl.concat(frames).sort("n_posts", descending=True)
+
+
+def _uses(parts: list[ChunkStats], n_accounts: int) -> np.ndarray:
+    uses = np.zeros(n_accounts, np.int64)
+    for part in parts:
+        uses += part.uses
+    return uses
 
 
 def chunk_pair_stats(
@@ -156,7 +196,8 @@ def chunk_pair_stats(
             },
             schema=SPLIT_SCHEMA,
         ).unique()
-    return encoded, ChunkStats(edges, triples, encoded.capped)
+    uses = np.bincount(encoded.account, minlength=n_accounts).astype(np.int64)
+    return encoded, ChunkStats(edges, triples, encoded.capped, uses)
 
 
 def combine_chunks(
@@ -225,7 +266,9 @@ class LocalChunks:
         ``rows`` has ``post_row``, ``account_code``, ``time_us``, ``key`` and, for traces
         whose posts can have several keys, ``split``.
         """
-        results = []
+        return list(self._each(work))
+
+    def _each(self, work: Callable[[pl.DataFrame], T]) -> Iterator[T]:
         for chunk in range(self.n_chunks):
             parts = sorted((self.root / f"chunk={chunk}").glob("*.parquet"))
             if not parts:
@@ -235,8 +278,44 @@ class LocalChunks:
                 rows = rows.with_columns(
                     pl.col("post_row").is_in(self.split.implode()).alias("split")
                 )
-            results.append(work(rows))
-        return results
+            yield work(rows)
+
+    def pair_totals(
+        self, work: Callable[[pl.DataFrame], ChunkStats], n_accounts: int, *, min_coactions: int
+    ) -> Totals:
+        """Run ``work`` on every chunk and add the contributions up.
+
+        Each chunk's pair statistics go to the spill as they come (every pair with one
+        co-action is kept until all chunks are in, so together they can be much larger
+        than the result); they are then added up one range of account codes at a time,
+        so memory holds one range's pairs, not all of them.
+        """
+        spill = self.root / "pairs"
+        spill.mkdir()
+        capped, uses = [], np.zeros(n_accounts, np.int64)
+        for index, part in enumerate(self._each(work)):
+            part.edges.write_parquet(spill / f"edges-{index}.parquet")
+            if part.split.height:
+                part.split.write_parquet(spill / f"split-{index}.parquet")
+            capped.append(part.capped)
+            uses += part.uses
+        edge_files = sorted(spill.glob("edges-*.parquet"))
+        split_files = sorted(spill.glob("split-*.parquet"))
+        bounds = np.linspace(0, n_accounts, self.n_chunks + 1).astype(np.int64)
+        totals = []
+        for low, high in itertools.pairwise(bounds):
+            if not edge_files or low == high:
+                continue
+            in_range = pl.col("code_a").is_between(low, high, closed="left")
+            split = (
+                pl.scan_parquet(split_files).filter(in_range)
+                if split_files
+                else pl.LazyFrame(schema=SPLIT_SCHEMA)
+            )
+            edges = pl.scan_parquet(edge_files).filter(in_range)
+            totals.append(combine_chunks(edges, split, min_coactions=min_coactions))
+        edges = pl.concat(totals) if totals else pl.DataFrame(schema=PARTIAL_SCHEMA)
+        return Totals(edges, _capped(capped), uses)
 
 
 @contextmanager

@@ -351,6 +351,16 @@ class DaskChunks:
         tasks = [run(part, work, self.schema) for part in self.partitions.to_delayed()]
         return [result for nonempty, result in self._compute(tasks) if nonempty]
 
+    def pair_totals(
+        self,
+        work: Callable[[pl.DataFrame], chunked.ChunkStats],
+        n_accounts: int,
+        *,
+        min_coactions: int,
+    ) -> chunked.Totals:
+        """Run ``work`` on every chunk on the workers; the client adds the results up."""
+        return chunked.total_stats(self.map(work), n_accounts, min_coactions=min_coactions)
+
     def sizes(self) -> pl.DataFrame:
         """Rows and in-memory bytes of every chunk (what the shuffle moved).
 

@@ -95,11 +95,10 @@ class MemoryTraces:
 # -- chunk work: module-level functions, so that Dask can ship them to workers -------------
 
 
-def _stats_and_uses(rows, *, n_accounts, window_us, multi, max_key_posts):
-    encoded, stats = chunked.chunk_pair_stats(
+def _chunk_stats(rows, *, n_accounts, window_us, multi, max_key_posts):
+    return chunked.chunk_pair_stats(
         rows, n_accounts, window_us, dedupe=multi, max_key_posts=max_key_posts
-    )
-    return stats, np.bincount(encoded.account, minlength=n_accounts)
+    )[1]
 
 
 def _table_rows(rows, *, n_accounts, window_us, multi, max_key_posts, grid, total, tested):
@@ -151,17 +150,13 @@ class ChunkedTraces:
         self.chunks[trace] = chunks
         n_accounts = len(self.account_ids)
         options = self._options(trace)
-        parts = chunks.map(partial(_stats_and_uses, n_accounts=n_accounts, **options))
-        stats = [part for part, _ in parts]
-        uses = np.zeros(n_accounts, np.int64)
-        for _, chunk_uses in parts:
-            uses += chunk_uses
-        report_capped(trace, _concat([s.capped for s in stats]), self.max_key_posts)
-        combined = None
-        if stats:
-            combined = chunked.combine_chunks(
-                [s.edges for s in stats], [s.split for s in stats], min_coactions=_MIN_COACTIONS
-            )
+        totals = chunks.pair_totals(
+            partial(_chunk_stats, n_accounts=n_accounts, **options),
+            n_accounts,
+            min_coactions=_MIN_COACTIONS,
+        )
+        report_capped(trace, totals.capped, self.max_key_posts)
+        combined, uses = totals.edges, totals.uses
         edges = label_pairs(combined, self.account_ids)
         if edges.height == 0:
             return edges.with_columns(
@@ -205,11 +200,9 @@ class ChunkedTraces:
         return found.sort("order").drop("order")
 
 
-def _concat(frames, schema=None) -> pl.DataFrame:
+def _concat(frames, schema) -> pl.DataFrame:
     frames = [f for f in frames if f.height]
-    if frames:
-        return pl.concat(frames)
-    return pl.DataFrame(schema=schema or {"key": pl.String, "n_posts": pl.Int64})
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
 def chunked_traces(posts: pl.LazyFrame, *, n_chunks: int, spill_dir, stack, window_us,

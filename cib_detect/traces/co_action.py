@@ -288,14 +288,9 @@ def _chunked_edges(
                 rows, n_accounts, window_us, dedupe=multi, max_key_posts=max_key_posts
             )[1]
 
-        parts = chunks.map(work)
-    edges = [part.edges for part in parts]
-    split = [part.split for part in parts]
-    capped = [part.capped for part in parts]
-    if capped:
-        report_capped(trace, pl.concat(capped), max_key_posts)
-    combined = chunked.combine_chunks(edges, split, min_coactions=min_weight) if edges else None
-    return label_pairs(combined, account_ids)
+        totals = chunks.pair_totals(work, n_accounts, min_coactions=min_weight)
+    report_capped(trace, totals.capped, max_key_posts)
+    return label_pairs(totals.edges, account_ids)
 
 
 @contextmanager
