@@ -266,18 +266,12 @@ def network(
 
 
 @njit(**NJIT_KW)
-def _directed_edges(a, b, weight_a, weight_b, n_accounts, min_weight):
-    """The directed edges of account pairs ``a <= b`` sorted by (a, b): ``a -> b`` weighs
-    ``weight_a``, ``b -> a`` (``a != b``) ``weight_b``; lighter edges are left out.
-
-    Returns (source, target, weight) sorted by (source, target), in linear time: the
-    edges of one source are its reversed pairs (partners below it, met in order of the
-    partner) followed by its own pairs (partners from itself up, already sorted).
-    """
-    n = a.shape[0]
+def _directed_layout(a, b, weight_a, weight_b, n_accounts, min_weight):
+    """Where the directed edges of each source start (see :func:`_directed_fill`): the
+    first slot of its reversed pairs and of its own pairs, and the number of edges."""
     n_reversed = np.zeros(n_accounts, np.int64)
     bounds = np.zeros(n_accounts + 1, np.int64)
-    for i in range(n):
+    for i in range(a.shape[0]):
         if weight_a[i] >= min_weight:
             bounds[a[i] + 1] += 1
         if b[i] != a[i] and weight_b[i] >= min_weight:
@@ -286,20 +280,28 @@ def _directed_edges(a, b, weight_a, weight_b, n_accounts, min_weight):
     for c in range(n_accounts):
         bounds[c + 1] += bounds[c]
     reversed_at = bounds[:-1].copy()
-    own_at = reversed_at + n_reversed
-    source = np.empty(bounds[n_accounts], np.int64)
-    target = np.empty(bounds[n_accounts], np.int64)
-    weight = np.empty(bounds[n_accounts], np.int64)
-    for i in range(n):
+    return reversed_at, reversed_at + n_reversed, bounds[n_accounts]
+
+
+@njit(**NJIT_KW)
+def _directed_fill(a, b, weight_a, weight_b, min_weight, reversed_at, own_at, out):
+    """The directed edges of account pairs ``a <= b`` sorted by (a, b) into ``out``
+    (rows source, target, weight), sorted by (source, target): ``a -> b`` weighs
+    ``weight_a``, ``b -> a`` (``a != b``) ``weight_b``; lighter edges are left out.
+
+    Linear time: the edges of one source are its reversed pairs (partners below it, met
+    in order of the partner) followed by its own pairs (partners from itself up, already
+    sorted).
+    """
+    for i in range(a.shape[0]):
         if weight_a[i] >= min_weight:
             k = own_at[a[i]]
             own_at[a[i]] += 1
-            source[k], target[k], weight[k] = a[i], b[i], weight_a[i]
+            out[0, k], out[1, k], out[2, k] = a[i], b[i], weight_a[i]
         if b[i] != a[i] and weight_b[i] >= min_weight:
             k = reversed_at[b[i]]
             reversed_at[b[i]] += 1
-            source[k], target[k], weight[k] = b[i], a[i], weight_b[i]
-    return source, target, weight
+            out[0, k], out[1, k], out[2, k] = b[i], a[i], weight_b[i]
 
 
 def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool) -> pl.DataFrame:
@@ -321,20 +323,17 @@ def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool
         min_edge_weight,
         loops,
     )
-    source, target, weight = _directed_edges(
-        stats.account_a,
-        stats.account_b,
-        stats.n_posts_a,
-        stats.n_posts_b,
-        len(data.account_ids),
-        min_edge_weight,
-    )
+    pairs = (stats.account_a, stats.account_b, stats.n_posts_a, stats.n_posts_b)
+    reversed_at, own_at, n_edges = _directed_layout(*pairs, len(data.account_ids), min_edge_weight)
+    # allocated by numpy, which backs large arrays with huge pages (see account_pairs)
+    out = np.empty((3, n_edges), np.int64)
+    _directed_fill(*pairs, min_edge_weight, reversed_at, own_at, out)
     ids = data.account_ids
     return pl.DataFrame(
         {
-            "user_1": ids.gather(source),
-            "user_2": ids.gather(target),
-            "weight": weight,
+            "user_1": ids.gather(out[0]),
+            "user_2": ids.gather(out[1]),
+            "weight": out[2],
         },
         schema={"user_1": pl.String, "user_2": pl.String, "weight": pl.Int64},
     )
