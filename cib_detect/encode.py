@@ -53,40 +53,38 @@ class EncodedKeys:
 
 
 @njit(**NJIT_KW)
-def _first_seen_codes(hashes):
-    """Dense codes of the distinct values of ``hashes`` in order of first appearance, and
-    the first row of each code (an open-addressing table that doubles at half load)."""
+def _first_seen_codes(hashes, codes):
+    """Dense codes of the distinct values of ``hashes`` in order of first appearance, into
+    ``codes``; returns the first row of each code. An open-addressing table of (hash,
+    code + 1) rows, one cache line per probe, doubled at half load."""
     n = hashes.shape[0]
     size = 1024
-    table_code = np.full(size, -1, np.int64)
-    table_hash = np.zeros(size, np.uint64)
+    table = np.zeros((size, 2), np.uint64)
     first = np.empty(n, np.int64)
-    codes = np.empty(n, np.int64)
     n_codes = 0
     for i in range(n):
         h = hashes[i]
         slot = np.int64(h & np.uint64(size - 1))
-        while table_code[slot] >= 0 and table_hash[slot] != h:
+        while table[slot, 1] != 0 and table[slot, 0] != h:
             slot = (slot + 1) & (size - 1)
-        if table_code[slot] < 0:
-            table_code[slot] = n_codes
-            table_hash[slot] = h
+        if table[slot, 1] == 0:
             first[n_codes] = i
             n_codes += 1
-        codes[i] = table_code[slot]
+            table[slot, 0] = h
+            table[slot, 1] = n_codes
+        codes[i] = np.int64(table[slot, 1]) - 1
         if 2 * n_codes > size:
-            old_code, old_hash = table_code, table_hash
+            old = table
             size *= 2
-            table_code = np.full(size, -1, np.int64)
-            table_hash = np.zeros(size, np.uint64)
-            for t in range(old_code.shape[0]):
-                if old_code[t] >= 0:
-                    slot = np.int64(old_hash[t] & np.uint64(size - 1))
-                    while table_code[slot] >= 0:
+            table = np.zeros((size, 2), np.uint64)
+            for t in range(old.shape[0]):
+                if old[t, 1] != 0:
+                    slot = np.int64(old[t, 0] & np.uint64(size - 1))
+                    while table[slot, 1] != 0:
                         slot = (slot + 1) & (size - 1)
-                    table_code[slot] = old_code[t]
-                    table_hash[slot] = old_hash[t]
-    return codes, first[:n_codes]
+                    table[slot, 0] = old[t, 0]
+                    table[slot, 1] = old[t, 1]
+    return first[:n_codes]
 
 
 def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
@@ -107,7 +105,8 @@ def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     if accounts.dtype == pl.String and accounts.null_count() == 0:
         # Group by hash (one pass, no join), sort only the distinct ids, and check that
         # every id equals the one of its code: a hash collision falls back to the join.
-        first_codes, first_rows = _first_seen_codes(accounts.hash().to_numpy())
+        first_codes = np.empty(len(accounts), np.int64)  # numpy: huge pages
+        first_rows = _first_seen_codes(accounts.hash().to_numpy(), first_codes)
         distinct = accounts.gather(first_rows)
         order = distinct.arg_sort().to_numpy()
         rank = np.empty(len(order), np.int64)
