@@ -6,15 +6,17 @@ workers, so the drivers (``co_action_edges(..., backend="dask")``) are shared. T
 
 1. **Input.** A ``dask.dataframe.DataFrame`` (pandas partitions in the canonical columns,
    e.g. ``dd.read_parquet`` of posts written by ``read_posts(...).write_parquet(...)``)
-   or a path / glob of such parquet files. Every partition goes through polars
-   (``pl.from_pandas``) and is checked against the canonical dtypes there.
-2. **Accounts and posts.** One pass over the required columns counts the rows of every
-   partition, checks them for missing values and collects the distinct ``account_id``
-   (a tree reduction on the cluster); the client sorts them, so account codes are the
-   same as on one machine (``code`` = index in the sorted ids). ``post_row`` is the row
-   number in the whole input: partition offsets from the partition lengths.
-3. **Keys.** A second pass reads only the columns the trace uses (asked from polars'
-   projection pushdown) and derives, per partition, the keyed rows of the trace
+   or a path / glob of such parquet files (read in row-group blocks of about 64 MiB).
+   Only the columns the trace uses are read (asked from polars' projection pushdown) with
+   the required ones. Every partition goes through polars (``pl.from_pandas``) and is
+   checked against the canonical dtypes there.
+2. **Accounts and posts.** A first pass counts the rows of every partition, checks the
+   required columns for missing values and collects the distinct ``account_id`` (a tree
+   reduction on the cluster); the client sorts them, so account codes are the same as on
+   one machine (``code`` = index in the sorted ids). ``post_row`` is the row number in the
+   whole input: partition offsets from the partition lengths. Nothing is kept in memory
+   between the passes: the input is read twice.
+3. **Keys.** A second pass derives, per partition, the keyed rows of the trace
    (:data:`cib_detect.traces.keys.KEY_TRACES`), their chunk
    (:func:`cib_detect.chunked.with_chunk`) and, for traces whose posts can have several
    keys, ``split``: all rows of a post come from one partition, so a post is split when
@@ -124,7 +126,9 @@ def _as_dask_frame(posts, function: str):
                 f"the 'posts' parameter of {function} names {missing[0]!r}, which does not "
                 "exist; pass parquet files, a directory or a glob such as 'posts/*.parquet'"
             )
-        return dd.read_parquet(paths[0] if len(paths) == 1 else paths)
+        return dd.read_parquet(
+            paths[0] if len(paths) == 1 else paths, split_row_groups="adaptive", blocksize="64MiB"
+        )
     kind = f"{type(posts).__module__.split('.')[0]}.{type(posts).__name__}"
     raise ParameterError(
         f"the 'posts' parameter of {function} with backend='dask' must be a "
@@ -256,7 +260,7 @@ def _used_columns(trace: str, schema: dict, trace_options: dict) -> list[str]:
 
 def _summary(part, function: str) -> tuple[int, dict, pl.Series]:
     """Rows, missing required values and distinct account ids of one partition."""
-    frame = canonical_partition(part, function=function)
+    frame = canonical_partition(part[list(REQUIRED_POST_COLUMNS)], function=function)
     nulls = frame.select(pl.col(REQUIRED_POST_COLUMNS).null_count()).row(0, named=True)
     ids = frame.get_column("account_id").drop_nulls().unique()
     return frame.height, nulls, ids
@@ -269,6 +273,7 @@ def _union(*ids: pl.Series) -> pl.Series:
 def _keyed_partition(
     part,
     offset: int,
+    length: int,
     codes: pl.DataFrame,
     trace: str,
     n_chunks: int,
@@ -277,6 +282,11 @@ def _keyed_partition(
 ):
     """The keyed rows of one input partition, with chunk and (multi-key traces) split."""
     frame = canonical_partition(part, function=function)
+    if frame.height != length:  # the passes must see the same partitions
+        raise RuntimeError(
+            f"a partition of the posts had {length} rows in the first pass over them and "
+            f"{frame.height} in the second; the input changed while {function} ran"
+        )
     indexed = (
         frame.lazy()
         .with_columns(
@@ -326,11 +336,15 @@ class DaskChunks:
     """Keyed rows shuffled by chunk and persisted on a Dask cluster (partition ``c`` holds
     chunk ``c``); :meth:`map` runs a function on each chunk, on the workers."""
 
-    def __init__(self, partitions, n_chunks: int, schema: dict, client) -> None:
+    def __init__(
+        self, partitions, n_chunks: int, schema: dict, client, lengths: Sequence[int] = ()
+    ) -> None:
         self.partitions = partitions
         self.n_chunks = n_chunks
         self.schema = schema
         self.client = client
+        #: Posts in each input partition.
+        self.input_lengths = list(lengths)
 
     def _compute(self, tasks: Sequence) -> list:
         if self.client is not None:
@@ -376,11 +390,10 @@ class DaskChunks:
         )
 
 
-def _sorted_ids(ddf, client, function: str) -> tuple[pl.Series, list[int]]:
+def _sorted_ids(parts: list, client, function: str) -> tuple[pl.Series, list[int]]:
     """Distinct account ids (sorted) and partition lengths; fails on missing values."""
     dask, _ = _dask()
     summary = dask.delayed(_summary, nout=3, pure=True)
-    parts = ddf[list(REQUIRED_POST_COLUMNS)].to_delayed(optimize_graph=True)
     summaries = [summary(part, function) for part in parts]
     ids = [s[2] for s in summaries]
     union = dask.delayed(_union, pure=True)
@@ -472,7 +485,13 @@ def dask_chunks(
     used = _used_columns(trace, schema, trace_options)
     keyed_schema = _keyed_schema(trace, {name: schema[name] for name in used}, trace_options)
 
-    account_ids, lengths = _sorted_ids(ddf, client, function)
+    # One optimised expression for both passes: Dask fuses partitions of a projection of a
+    # parquet read, so two different projections could be partitioned differently.
+    frame = ddf[[name for name in ddf.columns if name in {*REQUIRED_POST_COLUMNS, *used}]]
+    if hasattr(frame, "optimize"):
+        frame = frame.optimize()
+    parts = frame.to_delayed(optimize_graph=False)
+    account_ids, lengths = _sorted_ids(parts, client, function)
     offsets = [0]
     for length in lengths[:-1]:
         offsets.append(offsets[-1] + length)
@@ -487,10 +506,9 @@ def dask_chunks(
     else:
         codes = dask.delayed(codes)
     task = dask.delayed(_keyed_partition, pure=True)
-    parts = ddf[used].to_delayed(optimize_graph=True)
     keyed = [
-        task(part, offset, codes, trace, n_chunks, trace_options, function)
-        for part, offset in zip(parts, offsets, strict=True)
+        task(part[used], offset, length, codes, trace, n_chunks, trace_options, function)
+        for part, offset, length in zip(parts, offsets, lengths, strict=True)
     ]
     meta = pl.DataFrame(schema=keyed_schema).to_pandas()
     shuffled = dd.from_delayed(keyed, meta=meta, verify_meta=False).set_index(
@@ -498,7 +516,7 @@ def dask_chunks(
     )
     shuffled = client.persist(shuffled) if client is not None else shuffled.persist()
     row_schema = {name: dtype for name, dtype in keyed_schema.items() if name != "chunk"}
-    chunks = DaskChunks(shuffled, n_chunks, row_schema, client)
+    chunks = DaskChunks(shuffled, n_chunks, row_schema, client, lengths)
     try:
         yield chunks, account_ids
     finally:
