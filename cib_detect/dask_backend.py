@@ -321,6 +321,57 @@ def _run_chunk(part, work: Callable, schema: dict):
     return True, work(rows)
 
 
+def _cut_ranges(result, bounds) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """A chunk's pair statistics and split triples cut by ranges of ``code_a``."""
+    import numpy as np
+
+    n_ranges = len(bounds) - 1
+    nonempty, stats = result
+    empty = (
+        pl.DataFrame(schema=chunked.PARTIAL_SCHEMA),
+        pl.DataFrame(schema=chunked.SPLIT_SCHEMA),
+    )
+    if not nonempty:
+        return [empty] * n_ranges
+
+    def by_range(frame: pl.DataFrame) -> dict:
+        index = np.searchsorted(bounds[1:], frame.get_column("code_a").to_numpy(), "right")
+        parts = frame.with_columns(pl.Series("range", index)).partition_by(
+            "range", as_dict=True, include_key=False
+        )
+        return {key[0]: part for key, part in parts.items()}
+
+    edges, split = by_range(stats.edges), by_range(stats.split)
+    return [(edges.get(r, empty[0]), split.get(r, empty[1])) for r in range(n_ranges)]
+
+
+def _range_total(pieces: list, min_coactions: int) -> pl.DataFrame:
+    """One range of account codes added up over all chunks."""
+    return chunked.combine_chunks(
+        [edges for edges, _ in pieces], [split for _, split in pieces], min_coactions=min_coactions
+    )
+
+
+def _extras(result, n_accounts: int):
+    """A chunk's capped keys and key uses (what is summed besides the pairs)."""
+    import numpy as np
+
+    nonempty, stats = result
+    if not nonempty:
+        return pl.DataFrame(schema={"key": pl.String, "n_posts": pl.Int64}), np.zeros(
+            n_accounts, np.int64
+        )
+    return stats.capped, stats.uses
+
+
+def _merge_extras(*extras):
+    capped = [frame for frame, _ in extras if frame.height] or [extras[0][0]]
+    uses = extras[0][1].copy()
+    for _, more in extras[1:]:
+        uses += more
+    return pl.concat(capped).sort("n_posts", descending=True), uses
+
+
 def _partition_size(part):
     import pandas as pd
 
@@ -372,8 +423,33 @@ class DaskChunks:
         *,
         min_coactions: int,
     ) -> chunked.Totals:
-        """Run ``work`` on every chunk on the workers; the client adds the results up."""
-        return chunked.total_stats(self.map(work), n_accounts, min_coactions=min_coactions)
+        """Run ``work`` on every chunk and add the contributions up, on the workers.
+
+        Each chunk's pair statistics stay on its worker and are cut into ``n_chunks``
+        ranges of account codes (``code_a``); one task per range adds that range up
+        (:func:`cib_detect.chunked.combine_chunks`) and drops pairs with fewer than
+        ``min_coactions`` co-actions, so only the result comes back to the client and a
+        worker holds one range's partial pairs at a time. Capped keys and key uses are
+        summed in a tree. The same totals as :func:`cib_detect.chunked.total_stats`.
+        """
+        import numpy as np
+
+        dask, _ = _dask()
+        bounds = np.linspace(0, n_accounts, self.n_chunks + 1).astype(np.int64)
+        run = dask.delayed(_run_chunk, pure=True)
+        results = [run(part, work, self.schema) for part in self.partitions.to_delayed()]
+        cut = dask.delayed(_cut_ranges, pure=True, nout=self.n_chunks)
+        pieces = [cut(result, bounds) for result in results]
+        total = dask.delayed(_range_total, pure=True)
+        ranges = [
+            total([piece[r] for piece in pieces], min_coactions) for r in range(self.n_chunks)
+        ]
+        extras = [dask.delayed(_extras, pure=True)(result, n_accounts) for result in results]
+        merge = dask.delayed(_merge_extras, pure=True)
+        while len(extras) > 1:
+            extras = [merge(*extras[i : i + _FAN_IN]) for i in range(0, len(extras), _FAN_IN)]
+        edges, (capped, uses) = self._compute([ranges, extras[0]])
+        return chunked.Totals(pl.concat(edges), capped, uses)
 
     def sizes(self) -> pl.DataFrame:
         """Rows and in-memory bytes of every chunk (what the shuffle moved).
