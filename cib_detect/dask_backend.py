@@ -581,7 +581,9 @@ def dask_chunks(
         codes = scattered = client.scatter(codes, broadcast=True, hash=False)
     else:
         codes = dask.delayed(codes)
-    task = dask.delayed(_keyed_partition, pure=True)
+    # Not pure: every call gets its own keys, so its shuffle never meets the one of an
+    # earlier call on the same input that the scheduler is still cleaning up.
+    task = dask.delayed(_keyed_partition, pure=False)
     keyed = [
         task(part[used], offset, length, codes, trace, n_chunks, trace_options, function)
         for part, offset, length in zip(parts, offsets, lengths, strict=True)
