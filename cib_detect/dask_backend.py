@@ -6,7 +6,11 @@ workers, so the drivers (``co_action_edges(..., backend="dask")``) are shared. T
 
 1. **Input.** A ``dask.dataframe.DataFrame`` (pandas partitions in the canonical columns,
    e.g. ``dd.read_parquet`` of posts written by ``read_posts(...).write_parquet(...)``)
-   or a path / glob of such parquet files (read in row-group blocks of about 64 MiB).
+   or a path / glob of such parquet files (read with pyarrow-backed dtypes, in row-group
+   blocks of about 64 MiB). Pyarrow-backed columns matter for frames built by hand too
+   (``dd.from_pandas(posts.to_pandas(types_mapper=pd.ArrowDtype))``): an object column
+   holds one Python object per row (a numpy array per list), slow to move between workers
+   and to convert.
    Only the columns the trace uses are read (asked from polars' projection pushdown) with
    the required ones. Every partition goes through polars (``pl.from_pandas``) and is
    checked against the canonical dtypes there.
@@ -126,8 +130,13 @@ def _as_dask_frame(posts, function: str):
                 f"the 'posts' parameter of {function} names {missing[0]!r}, which does not "
                 "exist; pass parquet files, a directory or a glob such as 'posts/*.parquet'"
             )
+        # pyarrow-backed columns: lists stay arrow arrays (cheap to move between workers
+        # and to hand to polars) instead of objects holding one numpy array per row.
         return dd.read_parquet(
-            paths[0] if len(paths) == 1 else paths, split_row_groups="adaptive", blocksize="64MiB"
+            paths[0] if len(paths) == 1 else paths,
+            dtype_backend="pyarrow",
+            split_row_groups="adaptive",
+            blocksize="64MiB",
         )
     kind = f"{type(posts).__module__.split('.')[0]}.{type(posts).__name__}"
     raise ParameterError(
@@ -272,6 +281,7 @@ def _union(*ids: pl.Series) -> pl.Series:
 
 def _keyed_partition(
     part,
+    used: list[str],
     offset: int,
     length: int,
     codes: pl.DataFrame,
@@ -281,7 +291,7 @@ def _keyed_partition(
     function: str,
 ):
     """The keyed rows of one input partition, with chunk and (multi-key traces) split."""
-    frame = canonical_partition(part, function=function)
+    frame = canonical_partition(part[used], function=function)
     if frame.height != length:  # the passes must see the same partitions
         raise RuntimeError(
             f"a partition of the posts had {length} rows in the first pass over them and "
@@ -585,7 +595,7 @@ def dask_chunks(
     # earlier call on the same input that the scheduler is still cleaning up.
     task = dask.delayed(_keyed_partition, pure=False)
     keyed = [
-        task(part[used], offset, length, codes, trace, n_chunks, trace_options, function)
+        task(part, used, offset, length, codes, trace, n_chunks, trace_options, function)
         for part, offset, length in zip(parts, offsets, lengths, strict=True)
     ]
     meta = pl.DataFrame(schema=keyed_schema).to_pandas()
