@@ -23,12 +23,11 @@ from numba import njit
 
 from cib_detect._config import NJIT_KW
 from cib_detect._params import check_choice, check_int, duration_microseconds
-from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
+from cib_detect.encode import EncodedKeys, account_codes, encode_keyed
 from cib_detect.errors import ParameterError
 from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.minhash import window_jaccard_pairs
 from cib_detect.traces.co_action import TraceData
-from cib_detect.traces.keys import ROW_COLUMNS
 from cib_detect.traces.posts import as_posts
 from cib_detect.traces.similarity import original_documents
 
@@ -154,27 +153,31 @@ def _similar_tweet_pairs(
     return TraceData("co_similar_tweet", encoded, account_ids, posts.get_column("post_id"))
 
 
+# The keyed rows carry account ids; the codes are made from the accounts that have a key.
+_ROW = ("post_row", "account_id", "time_us")
+
+
 def _keys(frame: pl.LazyFrame, kind: str, columns) -> pl.LazyFrame:
     originals = frame.filter(pl.col("repost_of").is_null()) if "repost_of" in columns else frame
     if kind == "co_retweet":
         return frame.filter(pl.col("repost_of").is_not_null()).select(
-            *ROW_COLUMNS, pl.col("repost_of").alias("key")
+            *_ROW, pl.col("repost_of").alias("key")
         )
     if kind == "co_tweet":
         return originals.filter(pl.col("text").is_not_null()).select(
-            *ROW_COLUMNS, toolkit_text(pl.col("text")).alias("key")
+            *_ROW, toolkit_text(pl.col("text")).alias("key")
         )
     if kind == "co_link":
         return (
-            originals.select(*ROW_COLUMNS, pl.col("urls").alias("key"))
+            originals.select(*_ROW, pl.col("urls").alias("key"))
             .explode("key")
             .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
         )
     if kind == "co_reply":
         return originals.filter(pl.col("reply_to").is_not_null()).select(
-            *ROW_COLUMNS, pl.col("reply_to").alias("key")
+            *_ROW, pl.col("reply_to").alias("key")
         )
-    return frame.select(*ROW_COLUMNS, pl.lit("").alias("key"))
+    return frame.select(*_ROW, pl.lit("").alias("key"))
 
 
 _NEEDS = {
@@ -256,11 +259,15 @@ def network(
             posts, window_us, float(threshold), min_document_size_similarity, loops
         )
         return _directed(data, window_us, min_edge_weight, loops)
-    frame, account_ids = indexed_posts(posts)
-    keyed = _keys(frame, kind, posts.columns)
+    frame = posts.lazy().with_row_index("post_row")
+    frame = frame.with_columns(pl.col("timestamp").dt.epoch("us").alias("time_us"))
+    keyed = _keys(frame, kind, posts.columns).collect()
+    # Codes for the accounts with a key only (fewer ids to hash and sort than all posts'):
+    # they follow id order all the same, so the edges and their order do not change.
+    codes, account_ids = account_codes(keyed)
     # Only co_link has several keys per post (and may repeat one); the others need no
     # deduplication of (post, key) rows.
-    encoded = encode_keyed(keyed, dedupe=kind == "co_link")
+    encoded = encode_keyed(keyed.with_columns(codes), dedupe=kind == "co_link")
     data = TraceData(kind, encoded, account_ids, posts.get_column("post_id"))
     return _directed(data, window_us, min_edge_weight, loops)
 
