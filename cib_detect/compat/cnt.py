@@ -274,8 +274,8 @@ def network(
 
 @njit(**NJIT_KW)
 def _directed_layout(a, b, weight_a, weight_b, n_accounts, min_weight):
-    """Where the directed edges of each source start (see :func:`_directed_fill`): the
-    first slot of its reversed pairs and of its own pairs, and the number of edges."""
+    """The edges of each source (see :func:`_directed_fill`) as CSR ``bounds``, and how
+    many of them are reversed pairs."""
     n_reversed = np.zeros(n_accounts, np.int64)
     bounds = np.zeros(n_accounts + 1, np.int64)
     for i in range(a.shape[0]):
@@ -286,29 +286,36 @@ def _directed_layout(a, b, weight_a, weight_b, n_accounts, min_weight):
             n_reversed[b[i]] += 1
     for c in range(n_accounts):
         bounds[c + 1] += bounds[c]
-    reversed_at = bounds[:-1].copy()
-    return reversed_at, reversed_at + n_reversed, bounds[n_accounts]
+    return bounds, n_reversed
 
 
 @njit(**NJIT_KW)
-def _directed_fill(a, b, weight_a, weight_b, min_weight, reversed_at, own_at, out):
+def _directed_fill(a, b, weight_a, weight_b, min_weight, bounds, n_reversed, packed, out):
     """The directed edges of account pairs ``a <= b`` sorted by (a, b) into ``out``
     (rows source, target, weight), sorted by (source, target): ``a -> b`` weighs
     ``weight_a``, ``b -> a`` (``a != b``) ``weight_b``; lighter edges are left out.
 
     Linear time: the edges of one source are its reversed pairs (partners below it, met
     in order of the partner) followed by its own pairs (partners from itself up, already
-    sorted).
+    sorted). The reversed pairs land all over the output, so each is first written as
+    one int64 (target << 32 | weight) into ``packed``, then unpacked in order.
     """
+    reversed_at = bounds[:-1].copy()
+    own_at = reversed_at + n_reversed
     for i in range(a.shape[0]):
         if weight_a[i] >= min_weight:
             k = own_at[a[i]]
             own_at[a[i]] += 1
-            out[0, k], out[1, k], out[2, k] = a[i], b[i], weight_a[i]
+            packed[k] = (b[i] << 32) | weight_a[i]
         if b[i] != a[i] and weight_b[i] >= min_weight:
             k = reversed_at[b[i]]
             reversed_at[b[i]] += 1
-            out[0, k], out[1, k], out[2, k] = b[i], a[i], weight_b[i]
+            packed[k] = (a[i] << 32) | weight_b[i]
+    for c in range(bounds.shape[0] - 1):
+        for k in range(bounds[c], bounds[c + 1]):
+            out[0, k] = c
+            out[1, k] = packed[k] >> 32
+            out[2, k] = packed[k] & 0xFFFFFFFF
 
 
 def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool) -> pl.DataFrame:
@@ -330,11 +337,14 @@ def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool
         min_edge_weight,
         loops,
     )
+    # codes and weights (posts of one account) are below the number of rows: 32 bits
+    assert enc.time.shape[0] < 2**31, "cnt.network packs account codes and weights in 32 bits"
     pairs = (stats.account_a, stats.account_b, stats.n_posts_a, stats.n_posts_b)
-    reversed_at, own_at, n_edges = _directed_layout(*pairs, len(data.account_ids), min_edge_weight)
+    bounds, n_reversed = _directed_layout(*pairs, len(data.account_ids), min_edge_weight)
     # allocated by numpy, which backs large arrays with huge pages (see account_pairs)
-    out = np.empty((3, n_edges), np.int64)
-    _directed_fill(*pairs, min_edge_weight, reversed_at, own_at, out)
+    packed = np.empty(bounds[-1], np.int64)
+    out = np.empty((3, bounds[-1]), np.int64)
+    _directed_fill(*pairs, min_edge_weight, bounds, n_reversed, packed, out)
     ids = data.account_ids
     return pl.DataFrame(
         {
