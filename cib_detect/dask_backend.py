@@ -93,19 +93,28 @@ def _resolve_client(client):
         return None
 
 
-def default_n_chunks(client=None) -> int:
-    """Chunks used when ``n_chunks`` is not given: two per worker thread of the cluster
-    (of the machine with the local scheduler), so a slow chunk does not hold the others up.
+#: Posts per chunk when ``n_chunks`` is not given: a chunk's pair statistics (every pair
+#: with one co-action is kept until the chunks are added up) then take a few GB of worker
+#: memory at most on the synthetic data (co_repost at 10M posts: 37M partial pairs, 2.4 GB
+#: in all).
+POSTS_PER_CHUNK = 1_000_000
+
+
+def default_n_chunks(client=None, n_posts: int = 0) -> int:
+    """Chunks used when ``n_chunks`` is not given: one per ``POSTS_PER_CHUNK`` posts, and at
+    least two per worker thread of the cluster (of the machine with the local scheduler),
+    so a slow chunk does not hold the others up.
 
     Examples
     --------
-    >>> default_n_chunks() >= 2
-    True
+    >>> default_n_chunks(n_posts=50_000_000)
+    50
     """
     client = _resolve_client(client)
-    if client is None:
-        return 2 * (os.cpu_count() or 1)
-    return 2 * max(1, sum(client.nthreads().values()))
+    threads = os.cpu_count() or 1
+    if client is not None:
+        threads = max(1, sum(client.nthreads().values()))
+    return max(2 * threads, -(-n_posts // POSTS_PER_CHUNK))
 
 
 # -- input ---------------------------------------------------------------------------------
@@ -355,6 +364,13 @@ def _cut_ranges(result, bounds) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
     return [(edges.get(r, empty[0]), split.get(r, empty[1])) for r in range(n_ranges)]
 
 
+def _chunk_pieces(part, work: Callable, schema: dict, bounds, n_accounts: int) -> tuple:
+    """``work`` on one chunk, its pair statistics cut into ranges of ``code_a``; the last
+    item is its capped keys and key uses."""
+    result = _run_chunk(part, work, schema)
+    return (*_cut_ranges(result, bounds), _extras(result, n_accounts))
+
+
 def _range_total(pieces: list, min_coactions: int) -> pl.DataFrame:
     """One range of account codes added up over all chunks."""
     return chunked.combine_chunks(
@@ -446,15 +462,18 @@ class DaskChunks:
 
         dask, _ = _dask()
         bounds = np.linspace(0, n_accounts, self.n_chunks + 1).astype(np.int64)
-        run = dask.delayed(_run_chunk, pure=True)
-        results = [run(part, work, self.schema) for part in self.partitions.to_delayed()]
-        cut = dask.delayed(_cut_ranges, pure=True, nout=self.n_chunks)
-        pieces = [cut(result, bounds) for result in results]
+        # One task per chunk runs the kernel and cuts its result into ranges, so only the
+        # pieces stay in memory until the range totals have taken them.
+        run = dask.delayed(_chunk_pieces, pure=True, nout=self.n_chunks + 1)
+        outputs = [
+            run(part, work, self.schema, bounds, n_accounts)
+            for part in self.partitions.to_delayed()
+        ]
         total = dask.delayed(_range_total, pure=True)
         ranges = [
-            total([piece[r] for piece in pieces], min_coactions) for r in range(self.n_chunks)
+            total([output[r] for output in outputs], min_coactions) for r in range(self.n_chunks)
         ]
-        extras = [dask.delayed(_extras, pure=True)(result, n_accounts) for result in results]
+        extras = [output[self.n_chunks] for output in outputs]
         merge = dask.delayed(_merge_extras, pure=True)
         while len(extras) > 1:
             extras = [merge(*extras[i : i + _FAN_IN]) for i in range(0, len(extras), _FAN_IN)]
@@ -516,7 +535,7 @@ def dask_chunks(
     posts,
     trace: str,
     *,
-    n_chunks: int,
+    n_chunks: int | None,
     client=None,
     function: str = _FUNCTION,
     **trace_options,
@@ -537,8 +556,9 @@ def dask_chunks(
         parquet files, a directory or a glob of them.
     trace : str
         A key-based trace (:data:`cib_detect.traces.keys.KEY_TRACES`).
-    n_chunks : int
-        Chunks (= shuffled partitions): keys are spread over them by hash.
+    n_chunks : int or None
+        Chunks (= shuffled partitions): keys are spread over them by hash. ``None``:
+        :func:`default_n_chunks` for the number of posts (known after the first pass).
     client : distributed.Client, optional
         Cluster to run on; default: distributed's default client if there is one, else
         Dask's local scheduler.
@@ -562,7 +582,7 @@ def dask_chunks(
     """
     check_choice(trace, KEY_TRACES, name="trace", function=f"{function} with backend='dask'")
     check_trace_options(trace, trace_options, function=function)
-    check_int(n_chunks, name="n_chunks", function=function, minimum=1)
+    check_int(n_chunks, name="n_chunks", function=function, minimum=1, allow_none=True)
     dask, dd = _dask()
     client = _resolve_client(client)
     ddf = _as_dask_frame(posts, function)
@@ -581,8 +601,14 @@ def dask_chunks(
     offsets = [0]
     for length in lengths[:-1]:
         offsets.append(offsets[-1] + length)
+    if n_chunks is None:
+        n_chunks = default_n_chunks(client, sum(lengths))
     logger.info(
-        "dask: %d posts in %d partitions, %d accounts", sum(lengths), len(lengths), len(account_ids)
+        "dask: %d posts in %d partitions, %d accounts, %d chunks",
+        sum(lengths),
+        len(lengths),
+        len(account_ids),
+        n_chunks,
     )
     codes = pl.DataFrame({"account_id": account_ids}).with_row_index("account_code")
     codes = codes.with_columns(pl.col("account_code").cast(pl.Int64))

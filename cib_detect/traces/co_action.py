@@ -159,10 +159,10 @@ def co_action_edges(
         ``"polars"`` (default): this process. ``"dask"``: a Dask cluster, for key-based
         traces; ``posts`` is then a ``dask.dataframe.DataFrame`` (canonical columns) or a
         path / glob of parquet files. The posts are shuffled by trace key into ``n_chunks``
-        chunks on the workers (default: two per worker thread), the same kernel runs on
-        each chunk there and the client adds the chunks up; same result as ``"polars"``.
-        Needs the ``dask`` extra (``pip install 'cib_detect[dask]'``); see
-        :mod:`cib_detect.dask_backend`.
+        chunks on the workers (default: one per million posts, at least two per worker
+        thread), the same kernel runs on each chunk there and the workers add the chunks
+        up by ranges of accounts; same result as ``"polars"``. Needs the ``dask`` extra
+        (``pip install 'cib_detect[dask]'``); see :mod:`cib_detect.dask_backend`.
     client : distributed.Client, optional
         With ``backend="dask"``: the cluster to use; default: distributed's default client,
         else Dask's local scheduler.
@@ -272,8 +272,6 @@ def _chunked_edges(
     if backend == "dask":
         from cib_detect import dask_backend
 
-        if n_chunks is None:
-            n_chunks = dask_backend.default_n_chunks(client)
         source = dask_backend.dask_chunks(
             posts, trace, n_chunks=n_chunks, client=client, function=name, **trace_options
         )
