@@ -321,8 +321,8 @@ def _account_count(
     data of the passes, ``kept`` and the output offsets of every account.
 
     The large arrays (``own`` and the output) are allocated by the caller: numpy backs
-    large allocations with huge pages, while numba's are faulted in 4 KiB at a time,
-    which cost as much as the fill pass's own work at 1M rows.
+    large allocations with huge pages, while numba's are faulted in 4 KiB at a time
+    (about 0.03 s for the 60 MB output of co_retweet at 1M posts).
     """
     row_starts, position, multi = _account_layout(account, post, n_accounts, n_post_ids)
     bounds = _split_by_work(_group_sizes(starts), n_tasks)
