@@ -76,7 +76,7 @@ def _dask():
     except ImportError:  # pragma: no cover - dask is in the dev extra
         raise ModuleNotFoundError(
             "backend='dask' needs Dask: pip install 'cib_detect[dask]' "
-            "(dask[distributed]), or use backend='polars'"
+            "(dask[dataframe,distributed]), or use backend='polars'"
         ) from None
     return dask, dd
 
@@ -107,8 +107,8 @@ def default_n_chunks(client=None, n_posts: int = 0) -> int:
 
     Examples
     --------
-    >>> default_n_chunks(n_posts=50_000_000)
-    50
+    >>> default_n_chunks(n_posts=50_000_000) >= 50
+    True
     """
     client = _resolve_client(client)
     threads = os.cpu_count() or 1
