@@ -56,7 +56,7 @@ from cib_detect.traces.keys import KEY_TRACES, MULTI_KEY_TRACES, ROW_COLUMNS, ch
 logger = logging.getLogger("cib_detect")
 T = TypeVar("T")
 
-__all__ = ["DaskChunks", "dask_chunks", "default_n_chunks"]
+__all__ = ["DaskChunks", "DaskPosts", "dask_chunks", "default_n_chunks"]
 
 _FUNCTION = "co_action_edges"
 _LIST_COLUMNS = tuple(name for name, dtype in POST_COLUMNS.items() if dtype == pl.List(pl.String))
@@ -638,3 +638,98 @@ def dask_chunks(
         chunks.partitions = shuffled = keyed = None
         if scattered is not None:
             client.cancel([scattered])
+
+
+# -- posts for detect -----------------------------------------------------------------------
+
+
+def _take(part, rows, columns: list[str], function: str) -> pl.DataFrame:
+    """Rows ``rows`` (positions in the partition) of ``columns``, canonical, in order."""
+    return canonical_partition(part[columns].iloc[rows], function=function)
+
+
+def _off_minute(part, function: str) -> tuple[int, int]:
+    frame = canonical_partition(part[["timestamp"]], function=function)
+    minute = 60_000_000
+    return frame.height, int((frame["timestamp"].dt.epoch("us") % minute != 0).sum())
+
+
+class DaskPosts:
+    """Posts persisted on a Dask cluster, as :func:`cib_detect.detect` reads them besides
+    the traces: columns, chosen rows (evidence), the score columns, the time resolution.
+
+    ``post_row`` is the row number over the persisted partitions, the numbering
+    :func:`dask_chunks` gives the keyed rows of the same frame.
+    """
+
+    def __init__(self, posts, client=None, *, function: str = "detect") -> None:
+        _dask()
+        self.client = _resolve_client(client)
+        self.function = function
+        ddf = _as_dask_frame(posts, function)
+        _check_meta(ddf, function)
+        if hasattr(ddf, "optimize"):
+            ddf = ddf.optimize()
+        # Persisted once: every trace and the scores read the same partitions, which also
+        # keeps the row numbering of every projection the same.
+        self.frame = self.client.persist(ddf) if self.client is not None else ddf.persist()
+        self.columns = list(self.frame.columns)
+        parts = self.frame.to_delayed(optimize_graph=False)
+        self.account_ids, self.lengths = _sorted_ids(parts, self.client, function)
+        self.offsets = [0]
+        for length in self.lengths:
+            self.offsets.append(self.offsets[-1] + length)
+        self.height = self.offsets[-1]
+
+    def _compute(self, tasks: list) -> list:
+        if self.client is not None:
+            return self.client.gather(self.client.compute(tasks))
+        dask, _ = _dask()
+        return list(dask.compute(*tasks))
+
+    def minute_resolution(self) -> bool:
+        """True when every timestamp falls on a whole minute (archive data)."""
+        dask, _ = _dask()
+        task = dask.delayed(_off_minute, pure=True)
+        counts = self._compute([task(p, self.function) for p in self.frame.to_delayed()])
+        return sum(n for n, _ in counts) > 0 and sum(off for _, off in counts) == 0
+
+    def lookup(self, rows, columns: list[str]) -> pl.DataFrame:
+        """``columns`` of the posts at ``rows`` (``post_row``), in that order."""
+        import numpy as np
+
+        dask, _ = _dask()
+        rows = np.asarray(rows, dtype=np.int64)
+        unique = np.unique(rows)
+        where = np.searchsorted(self.offsets, unique, side="right") - 1
+        task = dask.delayed(_take, pure=True)
+        tasks, wanted = [], []
+        for index, part in enumerate(self.frame.to_delayed()):
+            inside = unique[where == index]
+            if len(inside):
+                tasks.append(task(part, inside - self.offsets[index], columns, self.function))
+                wanted.append(inside)
+        if not tasks:
+            return pl.DataFrame(schema={c: POST_COLUMNS.get(c, pl.String) for c in columns})
+        found = pl.concat(self._compute(tasks)).with_columns(
+            pl.Series("post_row", np.concatenate(wanted))
+        )
+        order = pl.DataFrame({"post_row": rows}).with_row_index("order")
+        return order.join(found, on="post_row").sort("order").select(columns)
+
+    def collect(self, columns: list[str]) -> pl.DataFrame:
+        """``columns`` of every post, on the client (the scores read them)."""
+        dask, _ = _dask()
+        task = dask.delayed(canonical_partition, pure=True)
+        parts = [task(p[columns], function=self.function) for p in self.frame.to_delayed()]
+        return pl.concat(self._compute(parts))
+
+    @contextmanager
+    def chunks(self, trace: str, *, n_chunks: int | None):
+        """:func:`dask_chunks` of this frame for ``trace``."""
+        with dask_chunks(
+            self.frame, trace, n_chunks=n_chunks, client=self.client, function=self.function
+        ) as (chunks, account_ids):
+            if chunks.input_lengths != self.lengths or len(account_ids) != len(self.account_ids):
+                raise AssertionError("dask: the keyed rows are not numbered like the posts")
+            yield chunks

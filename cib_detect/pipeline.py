@@ -6,6 +6,7 @@ import logging
 import time
 import warnings
 from contextlib import ExitStack, contextmanager
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -14,6 +15,7 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int, check_number, duration_microseconds
 from cib_detect.cluster import attach_accounts, cluster_accounts
 from cib_detect.detection import Detection
+from cib_detect.errors import ParameterError
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
 from cib_detect.score.bursts import cluster_bursts
@@ -26,7 +28,7 @@ from cib_detect.score.government import (
     government_link_expr,
 )
 from cib_detect.score.schedule import cluster_schedule
-from cib_detect.trace_runs import MemoryTraces, chunked_traces
+from cib_detect.trace_runs import ChunkedTraces, LazyPosts, MemoryPosts, MemoryTraces
 from cib_detect.traces.keys import KEY_TRACES
 from cib_detect.traces.posts import as_lazy_posts, as_posts
 
@@ -85,6 +87,8 @@ def detect(
     max_burst_share: float = 0.9,
     n_chunks: int | None = None,
     spill_dir=None,
+    backend: str = "polars",
+    client=None,
 ) -> Detection:
     """Find clusters of coordinated accounts and score them.
 
@@ -134,6 +138,15 @@ def detect(
         ``docs/scaling.md`` for the memory model.
     spill_dir : str or Path, optional
         Where the chunks are written (a temporary directory inside it, removed after).
+    backend : {"polars", "dask"}
+        ``"dask"`` runs every trace on a Dask cluster (``posts``: a ``dask.dataframe`` or
+        parquet path/glob in canonical dtypes, persisted on the workers while detect
+        runs), chunked as in :func:`cib_detect.co_action_edges`; ``n_chunks`` defaults to
+        one per million posts. The clusters and scores are computed on the client, which
+        loads the score columns of every post. Same result as ``"polars"``.
+    client : distributed.Client, optional
+        With ``backend="dask"``: the cluster; default: distributed's default client, else
+        Dask's local scheduler.
 
     Returns
     -------
@@ -158,12 +171,15 @@ def detect(
     )
     check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
     check_int(n_chunks, name="n_chunks", function=name, minimum=1, allow_none=True)
+    check_choice(backend, ("polars", "dask"), name="backend", function=name)
+    if client is not None and backend != "dask":
+        raise ParameterError(
+            "the 'client' parameter of detect is used only with backend='dask'; pass "
+            "backend='dask' to run on that cluster, or leave client out"
+        )
     with ExitStack() as stack:
         with run.stage("read"):
-            if n_chunks is None:
-                posts = as_posts(posts, function=name)
-            else:
-                posts = as_lazy_posts(posts, function=name)
+            source = _posts_source(posts, backend, n_chunks, client)
             if accounts is not None:
                 from cib_detect.io import read_accounts
 
@@ -172,21 +188,16 @@ def detect(
                     if isinstance(accounts, pl.DataFrame) and "account_id" in accounts.columns
                     else read_accounts(accounts)
                 )
-        columns = posts.collect_schema().names()
-        chosen = _choose_traces(traces, columns)
-        window_us = _at_least_resolution(posts, window_us, run)
+        chosen = _choose_traces(traces, source.columns)
+        window_us = _at_least_resolution(source, window_us, run)
         with run.stage("index"):
-            if n_chunks is None:
-                runner = MemoryTraces(posts, window_us, max_key_posts, name)
+            if isinstance(source, LazyPosts) or backend == "dask":
+                open_chunks = partial(source.chunks, n_chunks=n_chunks)
+                if backend == "polars":
+                    open_chunks = partial(open_chunks, spill_dir=spill_dir)
+                runner = ChunkedTraces(source, open_chunks, stack, window_us, max_key_posts)
             else:
-                runner = chunked_traces(
-                    posts,
-                    n_chunks=n_chunks,
-                    spill_dir=spill_dir,
-                    stack=stack,
-                    window_us=window_us,
-                    max_key_posts=max_key_posts,
-                )
+                runner = MemoryTraces(source, window_us, max_key_posts, name)
         per_trace = {}
         for trace in chosen:
             with run.stage(trace):
@@ -206,9 +217,8 @@ def detect(
             clusters, evidence, bursts = _drop_crowd_bursts(
                 clusters, evidence, max_burst_share, run
             )
-    if n_chunks is not None:
         with run.stage("read"):
-            posts = _score_columns(posts).collect(engine="streaming")
+            posts = source.collect(_score_columns(source.columns))
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
         seed_accounts = [str(a) for a in seed_accounts]
@@ -240,8 +250,9 @@ def detect(
         "seed_accounts": list(seed_accounts),
         "random_state": random_state,
         "max_burst_share": max_burst_share,
-        "n_posts": posts.height,
+        "n_posts": source.height,
         "n_chunks": n_chunks,
+        "backend": backend,
     }
     return Detection(
         edges=fused,
@@ -305,14 +316,12 @@ def _choose_traces(traces, columns) -> list[str]:
     return list(dict.fromkeys(traces))
 
 
-def _at_least_resolution(posts, window_us: int, run: _Run) -> int:
+def _at_least_resolution(source, window_us: int, run: _Run) -> int:
     """Raise the window to the data's time resolution (minute-resolution archives)."""
     minute = 60 * _config.MICROSECONDS
     if window_us >= minute:
         return window_us
-    off_minute = (pl.col("timestamp").dt.epoch("us") % minute != 0).sum()
-    counts = posts.lazy().select(pl.len(), off_minute).collect(engine="streaming").row(0)
-    if counts[0] and counts[1] == 0:
+    if source.minute_resolution():
         message = (
             f"timestamps have minute resolution: window raised from "
             f"{window_us / _config.MICROSECONDS:g} s to 60 s"
@@ -352,8 +361,8 @@ def _evidence(kept, clusters, runner, traces) -> pl.DataFrame:
     if events.height == 0:
         return pl.DataFrame()
     rows = np.concatenate([events["post_a"].to_numpy(), events["post_b"].to_numpy()])
-    wanted = ["post_id", "text"] if "text" in runner.posts.collect_schema().names() else ["post_id"]
-    found = runner.lookup(rows, wanted)
+    wanted = ["post_id", "text"] if "text" in runner.posts.columns else ["post_id"]
+    found = runner.posts.lookup(rows, wanted)
     post_ids = found.get_column("post_id")
     n = events.height
     # A co_text key is a hash: show the text of the first post instead.
@@ -385,13 +394,23 @@ def _evidence(kept, clusters, runner, traces) -> pl.DataFrame:
     )
 
 
-def _score_columns(posts: pl.LazyFrame) -> pl.LazyFrame:
+def _score_columns(columns: list[str]) -> list[str]:
     """The columns the scores read; ``text`` only when hashtags, URLs or mentions must be
     taken from it."""
-    columns = posts.collect_schema().names()
     if all(c in columns for c in ("hashtags", "urls", "mentions")):
-        columns = [c for c in columns if c != "text"]
-    return posts.select(columns)
+        return [c for c in columns if c != "text"]
+    return list(columns)
+
+
+def _posts_source(posts, backend: str, n_chunks, client):
+    """Where ``detect`` reads the posts: in memory, streamed (``n_chunks``) or on Dask."""
+    if backend == "dask":
+        from cib_detect.dask_backend import DaskPosts
+
+        return DaskPosts(posts, client, function="detect")
+    if n_chunks is None:
+        return MemoryPosts(as_posts(posts, function="detect"))
+    return LazyPosts(as_lazy_posts(posts, function="detect"))
 
 
 _GOVERNMENT_COLUMNS = (

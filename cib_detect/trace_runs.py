@@ -1,11 +1,17 @@
-"""How :func:`cib_detect.detect` runs its key traces: on posts in memory, or in chunks.
+"""Where :func:`cib_detect.detect` reads posts and runs its key traces.
 
-Both runners answer the same three questions, so ``detect`` does not care where the
-posts are: the edges of a trace with their p-values (:meth:`edges`), the co-actions
-behind chosen account pairs (:meth:`events`) and columns of chosen posts
-(:meth:`lookup`). :class:`ChunkedTraces` runs each trace over key-partitioned chunks
-(:mod:`cib_detect.chunked`) in three passes: pair statistics and key uses; the null
-model's expectation table, which needs the key uses of the whole data; the evidence.
+A *posts source* answers what ``detect`` needs of the posts besides the traces: their
+columns and account ids, whether times have minute resolution, chosen rows (for the
+evidence) and the columns the scores read. :class:`MemoryPosts` holds a DataFrame,
+:class:`LazyPosts` scans a parquet file or LazyFrame, ``cib_detect.dask_backend.DaskPosts``
+keeps them on a Dask cluster.
+
+A *trace runner* gives the edges of a trace with their p-values (:meth:`edges`) and the
+co-actions behind chosen account pairs (:meth:`events`). :class:`MemoryTraces` runs on a
+DataFrame; :class:`ChunkedTraces` runs each trace over key-partitioned chunks
+(:mod:`cib_detect.chunked`, on this machine or on Dask) in three passes: pair statistics
+and key uses; the null model's expectation table, which needs the key uses of the whole
+data; the evidence.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from cib_detect import chunked
-from cib_detect.encode import encode_keyed, indexed_posts
+from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
 from cib_detect.graph.significance import (
     edge_pvalues,
     expected_table,
@@ -34,7 +40,7 @@ from cib_detect.traces.co_action import (
 )
 from cib_detect.traces.keys import KEY_TRACES, MULTI_KEY_TRACES
 
-__all__ = ["ChunkedTraces", "MemoryTraces"]
+__all__ = ["ChunkedTraces", "LazyPosts", "MemoryPosts", "MemoryTraces"]
 
 # A pair needs two co-actions to be significant (one shared key has p = 1), so single
 # co-actions are never kept.
@@ -51,28 +57,93 @@ _EVENT_SCHEMA = {
 }
 
 
-def _labelled_events(data: TraceData, codes: pl.DataFrame, window_us: int) -> pl.DataFrame:
-    events = pair_events(data, codes, window_us)
-    key = data.encoded.keys.gather(events["group"]).cast(pl.String).alias("key")
+def _labelled_events(
+    encoded: EncodedKeys, n_accounts: int, codes: pl.DataFrame, window_us: int
+) -> pl.DataFrame:
+    events = pair_events(encoded, n_accounts, codes, window_us)
+    key = encoded.keys.gather(events["group"]).cast(pl.String).alias("key")
     return events.with_columns(key).select(list(_EVENT_SCHEMA)).cast(_EVENT_SCHEMA)
 
 
-class MemoryTraces:
-    """Traces of a posts DataFrame held in memory."""
+def _on_minutes(frame: pl.DataFrame | pl.LazyFrame) -> bool:
+    off_minute = (pl.col("timestamp").dt.epoch("us") % 60_000_000 != 0).sum()
+    n, off = frame.lazy().select(pl.len(), off_minute).collect(engine="streaming").row(0)
+    return n > 0 and off == 0
 
-    def __init__(self, posts: pl.DataFrame, window_us: int, max_key_posts, function: str):
+
+class MemoryPosts:
+    """Posts held in memory."""
+
+    def __init__(self, posts: pl.DataFrame) -> None:
+        self.frame = posts
+        self.columns = posts.columns
+        self.height = posts.height
+
+    def minute_resolution(self) -> bool:
+        """True when every timestamp falls on a whole minute (archive data)."""
+        return _on_minutes(self.frame)
+
+    def lookup(self, rows, columns) -> pl.DataFrame:
+        """``columns`` of the posts at ``rows``, in that order."""
+        return self.frame.select(columns)[pl.Series(rows)]
+
+    def collect(self, columns) -> pl.DataFrame:
+        """``columns`` of every post."""
+        return self.frame.select(columns)
+
+
+class LazyPosts(MemoryPosts):
+    """Posts scanned from a parquet file or directory, or a LazyFrame."""
+
+    def __init__(self, posts: pl.LazyFrame) -> None:
+        self.frame = posts
+        self.columns = posts.collect_schema().names()
+        self.indexed = indexed_posts(posts)
+        self.account_ids = self.indexed[1]
+        self.height = posts.select(pl.len()).collect(engine="streaming").item()
+
+    def lookup(self, rows, columns) -> pl.DataFrame:
+        """``columns`` of the posts at ``rows``, in that order: one streaming pass."""
+        wanted = pl.DataFrame({"post_row": np.asarray(rows, dtype=np.int64)}).with_row_index(
+            "order"
+        )
+        found = (
+            self.frame.with_row_index("post_row")
+            .with_columns(pl.col("post_row").cast(pl.Int64))
+            .join(wanted.lazy(), on="post_row", how="inner")
+            .select("order", *columns)
+            .collect(engine="streaming")
+        )
+        return found.sort("order").drop("order")
+
+    def collect(self, columns) -> pl.DataFrame:
+        """``columns`` of every post, loaded (streaming scan)."""
+        return self.frame.select(columns).collect(engine="streaming")
+
+    def chunks(self, trace: str, *, n_chunks: int, spill_dir=None):
+        """:func:`cib_detect.chunked.local_chunks` of ``trace``."""
+        frame, _ = self.indexed
+        keyed = KEY_TRACES[trace](frame, self.columns)
+        multi = trace in MULTI_KEY_TRACES
+        return chunked.local_chunks(keyed, n_chunks, multi=multi, spill_dir=spill_dir)
+
+
+class MemoryTraces:
+    """Traces of posts held in memory."""
+
+    def __init__(self, posts: MemoryPosts, window_us: int, max_key_posts, function: str):
         self.posts = posts
         self.window_us = window_us
         self.max_key_posts = max_key_posts
         self.function = function
-        self.indexed = indexed_posts(posts)
+        self.indexed = indexed_posts(posts.frame)
         self.account_ids = self.indexed[1]
         self.data: dict[str, TraceData] = {}
 
     def edges(self, trace: str) -> pl.DataFrame:
         """Edges of ``trace`` with two or more co-actions, with ``p_value``."""
         data = encode_trace(
-            self.posts,
+            self.posts.frame,
             trace,
             max_key_posts=self.max_key_posts,
             function=self.function,
@@ -85,11 +156,8 @@ class MemoryTraces:
     def events(self, trace: str, codes: pl.DataFrame) -> pl.DataFrame:
         """Co-actions of the account pairs ``codes`` (``code_a < code_b``) on ``trace``;
         ``post_*`` are post rows, ``key`` the trace key as text."""
-        return _labelled_events(self.data[trace], codes, self.window_us)
-
-    def lookup(self, rows, columns) -> pl.DataFrame:
-        """``columns`` of the posts at ``rows``, in that order."""
-        return self.posts.select(columns)[pl.Series(rows)]
+        data = self.data[trace]
+        return _labelled_events(data.encoded, len(self.account_ids), codes, self.window_us)
 
 
 # -- chunk work: module-level functions, so that Dask can ship them to workers -------------
@@ -106,31 +174,23 @@ def _table_rows(rows, *, n_accounts, window_us, multi, max_key_posts, grid, tota
     return expected_table(encoded, n_accounts, window_us, grid, total)[tested]
 
 
-def _chunk_events(rows, *, account_ids, window_us, multi, max_key_posts, codes):
+def _chunk_events(rows, *, n_accounts, window_us, multi, max_key_posts, codes):
     encoded = encode_keyed(rows, max_key_posts=max_key_posts, dedupe=multi)
-    data = TraceData("", encoded, account_ids, pl.Series(dtype=pl.String))
-    return _labelled_events(data, codes, window_us)
+    return _labelled_events(encoded, n_accounts, codes, window_us)
 
 
 class ChunkedTraces:
     """Traces run chunk by chunk over key-partitioned posts.
 
     ``open_chunks(trace)`` returns a context manager yielding the chunks of one trace
-    (an object whose ``map(work)`` runs ``work(rows)`` on each chunk); they stay open in
-    ``stack`` until ``detect`` is done with the evidence.
+    (an object whose ``map(work)`` runs ``work(rows)`` on each chunk and whose
+    ``pair_totals`` adds their pair statistics up); they stay open in ``stack`` until
+    ``detect`` is done with the evidence.
     """
 
-    def __init__(
-        self,
-        posts: pl.LazyFrame,
-        account_ids: pl.Series,
-        open_chunks,
-        stack: ExitStack,
-        window_us: int,
-        max_key_posts,
-    ):
+    def __init__(self, posts, open_chunks, stack: ExitStack, window_us: int, max_key_posts) -> None:
         self.posts = posts
-        self.account_ids = account_ids
+        self.account_ids = posts.account_ids
         self.open_chunks = open_chunks
         self.stack = stack
         self.window_us = window_us
@@ -181,40 +241,14 @@ class ChunkedTraces:
     def events(self, trace: str, codes: pl.DataFrame) -> pl.DataFrame:
         """As :meth:`MemoryTraces.events`, gathered from every chunk."""
         work = partial(
-            _chunk_events, account_ids=self.account_ids, codes=codes, **self._options(trace)
+            _chunk_events,
+            n_accounts=len(self.account_ids),
+            codes=codes,
+            **self._options(trace),
         )
         return _concat(self.chunks[trace].map(work), schema=_EVENT_SCHEMA)
-
-    def lookup(self, rows, columns) -> pl.DataFrame:
-        """As :meth:`MemoryTraces.lookup`, by one streaming pass over the posts."""
-        wanted = pl.DataFrame({"post_row": np.asarray(rows, dtype=np.int64)}).with_row_index(
-            "order"
-        )
-        found = (
-            self.posts.with_row_index("post_row")
-            .with_columns(pl.col("post_row").cast(pl.Int64))
-            .join(wanted.lazy(), on="post_row", how="inner")
-            .select("order", *columns)
-            .collect(engine="streaming")
-        )
-        return found.sort("order").drop("order")
 
 
 def _concat(frames, schema) -> pl.DataFrame:
     frames = [f for f in frames if f.height]
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
-
-
-def chunked_traces(posts: pl.LazyFrame, *, n_chunks: int, spill_dir, stack, window_us,
-                   max_key_posts) -> ChunkedTraces:  # fmt: skip
-    """:class:`ChunkedTraces` over a parquet spill on this machine."""
-    frame, account_ids = indexed_posts(posts)
-    columns = posts.collect_schema().names()
-
-    def open_chunks(trace: str):
-        keyed = KEY_TRACES[trace](frame, columns)
-        return chunked.local_chunks(
-            keyed, n_chunks, multi=trace in MULTI_KEY_TRACES, spill_dir=spill_dir
-        )
-
-    return ChunkedTraces(posts, account_ids, open_chunks, stack, window_us, max_key_posts)

@@ -155,3 +155,28 @@ def test_missing_required_values_are_named(client, posts):
     ddf = dd.from_pandas(frame.to_pandas(types_mapper=pd.ArrowDtype), npartitions=2)
     with pytest.raises(cd.errors.SchemaError, match="'account_id' \\(1 rows\\)"):
         cd.co_action_edges(ddf, trace="co_repost", backend="dask", client=client)
+
+
+def test_detect_on_dask_equals_detect_in_memory(client, posts, dask_posts):
+    from polars.testing import assert_frame_equal
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = cd.detect(posts, max_key_posts=MAX_KEY_POSTS)
+        got = cd.detect(
+            dask_posts,
+            max_key_posts=MAX_KEY_POSTS,
+            backend="dask",
+            client=client,
+            n_chunks=N_CHUNKS,
+        )
+    assert expected.n_clusters > 0
+    for table in ("edges", "clusters", "account_scores", "cluster_scores", "evidence"):
+        # p-values add up the null model's chunk tables in another order: last bits only
+        assert_frame_equal(getattr(got, table), getattr(expected, table), rel_tol=1e-9)
+    assert got.params["backend"] == "dask" and got.params["n_posts"] == posts.height
+
+
+def test_detect_client_needs_dask_backend(client, posts):
+    with pytest.raises(cd.errors.ParameterError, match="backend='dask'"):
+        cd.detect(posts, client=client)

@@ -382,7 +382,9 @@ def pair_stats_frame(
     return edges
 
 
-def pair_events(data: TraceData, pairs: pl.DataFrame, window_us: int) -> pl.DataFrame:
+def pair_events(
+    enc: EncodedKeys, n_accounts: int, pairs: pl.DataFrame, window_us: int
+) -> pl.DataFrame:
     """Every co-action of the chosen account pairs of an encoded trace.
 
     ``pairs`` holds account codes ``code_a < code_b``. Returns one row per co-action:
@@ -390,8 +392,7 @@ def pair_events(data: TraceData, pairs: pl.DataFrame, window_us: int) -> pl.Data
     by ``code_a``), ``group`` (key group) and ``time_a`` / ``time_b`` (microseconds).
     Only rows of the chosen accounts are paired, so the cost follows their posts.
     """
-    enc = data.encoded
-    involved = np.zeros(len(data.account_ids), bool)
+    involved = np.zeros(n_accounts, bool)
     involved[pairs["code_a"].to_numpy()] = True
     involved[pairs["code_b"].to_numpy()] = True
     keep = involved[enc.account]
@@ -516,7 +517,7 @@ def co_action_evidence(
             "code_b": ids.search_sorted(known["account_b"]),
         }
     )
-    events = pair_events(data, codes, window_us)
+    events = pair_events(data.encoded, len(ids), codes, window_us)
     labelled = events.with_columns(
         ids.gather(events["code_a"]).alias("account_a"),
         ids.gather(events["code_b"]).alias("account_b"),
