@@ -31,9 +31,10 @@ from typing import TypeVar
 import numpy as np
 import polars as pl
 
-from cib_detect.encode import EncodedKeys, encode_keyed
+from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
 from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.pairs import flagged_partners
+from cib_detect.traces.keys import KEY_TRACES, MULTI_KEY_TRACES
 
 logger = logging.getLogger("cib_detect")
 T = TypeVar("T")
@@ -47,8 +48,10 @@ __all__ = [
     "chunk_pair_stats",
     "combine_chunks",
     "local_chunks",
+    "merge_capped",
     "split_posts",
     "total_stats",
+    "trace_chunks",
     "with_chunk",
 ]
 
@@ -118,10 +121,11 @@ def total_stats(parts: list[ChunkStats], n_accounts: int, *, min_coactions: int)
         [p.split for p in parts] or [pl.DataFrame(schema=SPLIT_SCHEMA)],
         min_coactions=min_coactions,
     )
-    return Totals(edges, _capped([p.capped for p in parts]), _uses(parts, n_accounts))
+    return Totals(edges, merge_capped([p.capped for p in parts]), _uses(parts, n_accounts))
 
 
-def _capped(frames: list[pl.DataFrame]) -> pl.DataFrame:
+def merge_capped(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The capped keys of several chunks in one frame, most posts first."""
     frames = [f for f in frames if f.height]
     if not frames:
         return pl.DataFrame(schema={"key": pl.String, "n_posts": pl.Int64})
@@ -315,7 +319,7 @@ class LocalChunks:
             edges = pl.scan_parquet(edge_files).filter(in_range)
             totals.append(combine_chunks(edges, split, min_coactions=min_coactions))
         edges = pl.concat(totals) if totals else pl.DataFrame(schema=PARTIAL_SCHEMA)
-        return Totals(edges, _capped(capped), uses)
+        return Totals(edges, merge_capped(capped), uses)
 
 
 @contextmanager
@@ -340,3 +344,26 @@ def local_chunks(
             split = split_posts(pl.scan_parquet(files)).collect().get_column("post_row")
             logger.info("%d posts have keys in more than one chunk", len(split))
         yield LocalChunks(root, n_chunks, split)
+
+
+@contextmanager
+def trace_chunks(
+    posts: pl.LazyFrame,
+    trace: str,
+    *,
+    n_chunks: int,
+    spill_dir=None,
+    indexed: tuple[pl.LazyFrame, pl.Series] | None = None,
+    **trace_options,
+) -> Iterator[tuple[LocalChunks, pl.Series]]:
+    """:func:`local_chunks` of the keys of ``trace`` in canonical ``posts``; yields
+    ``(chunks, account_ids)`` like :func:`cib_detect.dask_backend.dask_chunks`.
+
+    ``indexed`` is :func:`cib_detect.encode.indexed_posts` of ``posts`` when the caller
+    runs several traces (the account ids are then collected once).
+    """
+    frame, account_ids = indexed if indexed is not None else indexed_posts(posts)
+    keyed = KEY_TRACES[trace](frame, posts.collect_schema().names(), **trace_options)
+    multi = trace in MULTI_KEY_TRACES
+    with local_chunks(keyed, n_chunks, multi=multi, spill_dir=spill_dir) as chunks:
+        yield chunks, account_ids

@@ -391,11 +391,7 @@ def _extras(result, n_accounts: int):
 
 
 def _merge_extras(*extras):
-    capped = [frame for frame, _ in extras if frame.height] or [extras[0][0]]
-    uses = extras[0][1].copy()
-    for _, more in extras[1:]:
-        uses += more
-    return pl.concat(capped).sort("n_posts", descending=True), uses
+    return chunked.merge_capped([frame for frame, _ in extras]), sum(uses for _, uses in extras)
 
 
 def _partition_size(part):

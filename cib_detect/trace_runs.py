@@ -16,7 +16,7 @@ data; the evidence.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from functools import partial
 
 import numpy as np
@@ -38,7 +38,7 @@ from cib_detect.traces.co_action import (
     pair_stats_frame,
     report_capped,
 )
-from cib_detect.traces.keys import KEY_TRACES, MULTI_KEY_TRACES
+from cib_detect.traces.keys import MULTI_KEY_TRACES
 
 __all__ = ["ChunkedTraces", "LazyPosts", "MemoryPosts", "MemoryTraces"]
 
@@ -120,12 +120,13 @@ class LazyPosts(MemoryPosts):
         """``columns`` of every post, loaded (streaming scan)."""
         return self.frame.select(columns).collect(engine="streaming")
 
+    @contextmanager
     def chunks(self, trace: str, *, n_chunks: int, spill_dir=None):
-        """:func:`cib_detect.chunked.local_chunks` of ``trace``."""
-        frame, _ = self.indexed
-        keyed = KEY_TRACES[trace](frame, self.columns)
-        multi = trace in MULTI_KEY_TRACES
-        return chunked.local_chunks(keyed, n_chunks, multi=multi, spill_dir=spill_dir)
+        """The chunks of ``trace`` (:func:`cib_detect.chunked.trace_chunks`)."""
+        with chunked.trace_chunks(
+            self.frame, trace, n_chunks=n_chunks, spill_dir=spill_dir, indexed=self.indexed
+        ) as (chunks, _):
+            yield chunks
 
 
 class MemoryTraces:

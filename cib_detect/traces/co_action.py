@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -276,7 +275,13 @@ def _chunked_edges(
             posts, trace, n_chunks=n_chunks, client=client, function=name, **trace_options
         )
     else:
-        source = _local_chunks(posts, trace, n_chunks, spill_dir, trace_options)
+        source = chunked.trace_chunks(
+            as_lazy_posts(posts, function=name),
+            trace,
+            n_chunks=n_chunks,
+            spill_dir=spill_dir,
+            **trace_options,
+        )
 
     with source as (chunks, account_ids):
         n_accounts = len(account_ids)  # the work below is pickled to Dask workers: no ids
@@ -289,20 +294,6 @@ def _chunked_edges(
         totals = chunks.pair_totals(work, n_accounts, min_coactions=min_weight)
     report_capped(trace, totals.capped, max_key_posts)
     return label_pairs(totals.edges, account_ids)
-
-
-@contextmanager
-def _local_chunks(posts, trace, n_chunks, spill_dir, trace_options):
-    """:func:`cib_detect.chunked.local_chunks` of a trace, yielding ``(chunks,
-    account_ids)`` like :func:`cib_detect.dask_backend.dask_chunks`."""
-    from cib_detect import chunked
-
-    lazy = as_lazy_posts(posts, function="co_action_edges")
-    frame, account_ids = indexed_posts(lazy)
-    keyed = KEY_TRACES[trace](frame, lazy.collect_schema().names(), **trace_options)
-    multi = trace in MULTI_KEY_TRACES
-    with chunked.local_chunks(keyed, n_chunks, multi=multi, spill_dir=spill_dir) as chunks:
-        yield chunks, account_ids
 
 
 def label_pairs(stats: pl.DataFrame | None, account_ids: pl.Series) -> pl.DataFrame:
