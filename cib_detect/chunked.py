@@ -12,7 +12,8 @@ back the repeats. Results equal the in-memory path exactly.
 
 The driver of one machine, :func:`local_chunks`, streams the posts once through polars
 (key derivation included) into a parquet spill directory partitioned by chunk, then
-hands the chunks out one at a time: peak memory is one chunk plus the edge aggregate.
+hands the chunks out one at a time; their pair statistics are spilled too and added up
+one range of account codes at a time (:meth:`LocalChunks.pair_totals`).
 The Dask backend (:mod:`cib_detect.dask_backend`) shuffles the same rows by chunk and runs
 :func:`chunk_pair_stats` on the workers.
 """
@@ -50,7 +51,6 @@ __all__ = [
     "local_chunks",
     "merge_capped",
     "split_posts",
-    "total_stats",
     "trace_chunks",
     "with_chunk",
 ]
@@ -113,30 +113,12 @@ class Totals:
     uses: np.ndarray
 
 
-def total_stats(parts: list[ChunkStats], n_accounts: int, *, min_coactions: int) -> Totals:
-    """Add up chunk contributions held in memory (see :meth:`LocalChunks.pair_totals` for
-    the spilled version)."""
-    edges = combine_chunks(
-        [p.edges for p in parts] or [pl.DataFrame(schema=PARTIAL_SCHEMA)],
-        [p.split for p in parts] or [pl.DataFrame(schema=SPLIT_SCHEMA)],
-        min_coactions=min_coactions,
-    )
-    return Totals(edges, merge_capped([p.capped for p in parts]), _uses(parts, n_accounts))
-
-
 def merge_capped(frames: list[pl.DataFrame]) -> pl.DataFrame:
     """The capped keys of several chunks in one frame, most posts first."""
     frames = [f for f in frames if f.height]
     if not frames:
         return pl.DataFrame(schema={"key": pl.String, "n_posts": pl.Int64})
     return pl.concat(frames).sort("n_posts", descending=True)
-
-
-def _uses(parts: list[ChunkStats], n_accounts: int) -> np.ndarray:
-    uses = np.zeros(n_accounts, np.int64)
-    for part in parts:
-        uses += part.uses
-    return uses
 
 
 def chunk_pair_stats(
@@ -294,8 +276,7 @@ class LocalChunks:
         than the result); they are then added up one range of account codes at a time,
         so memory holds one range's pairs, not all of them.
         """
-        spill = self.root / "pairs"
-        spill.mkdir()
+        spill = Path(tempfile.mkdtemp(prefix="pairs_", dir=self.root))
         capped, uses = [], np.zeros(n_accounts, np.int64)
         for index, part in enumerate(self._each(work)):
             part.edges.write_parquet(spill / f"edges-{index}.parquet")

@@ -452,7 +452,7 @@ class DaskChunks:
         (:func:`cib_detect.chunked.combine_chunks`) and drops pairs with fewer than
         ``min_coactions`` co-actions, so only the result comes back to the client and a
         worker holds one range's partial pairs at a time. Capped keys and key uses are
-        summed in a tree. The same totals as :func:`cib_detect.chunked.total_stats`.
+        summed in a tree. The same totals as :meth:`cib_detect.chunked.LocalChunks.pair_totals`.
         """
         import numpy as np
 
