@@ -6,7 +6,7 @@ Public names are re-exported here explicitly.
 from cib_detect import compat, datasets, errors, normalize
 from cib_detect.detection import Detection
 from cib_detect.evaluation import Evaluation, evaluate
-from cib_detect.io import read_accounts, read_posts
+from cib_detect.io import read_accounts, read_posts, scan_posts
 from cib_detect.pipeline import detect
 from cib_detect.schema import validate_accounts, validate_posts
 from cib_detect.traces import co_action_edges, co_action_evidence
@@ -27,6 +27,7 @@ __all__ = [
     "normalize",
     "read_accounts",
     "read_posts",
+    "scan_posts",
     "validate_accounts",
     "validate_posts",
 ]

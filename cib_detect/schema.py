@@ -473,3 +473,72 @@ def validate_accounts(accounts, *, on_duplicate: str = "raise", on_invalid: str 
         on_duplicate=on_duplicate, on_invalid=on_invalid, table="accounts",
         function="validate_accounts",
     )  # fmt: skip
+
+
+def stream_validate_posts(posts: pl.LazyFrame) -> pl.LazyFrame:
+    """Convert lazy posts to the canonical dtypes, checking their values in one streaming
+    pass instead of loading them (for :func:`cib_detect.io.scan_posts`).
+
+    Raises a :class:`SchemaError` listing every problem: missing required columns, dtypes
+    that cannot be converted, missing or unreadable required values and unreadable
+    optional values. Repeated ``post_id`` values are not looked for (that needs every id
+    in memory; :func:`validate_posts` does it).
+
+    Examples
+    --------
+    >>> lazy = pl.LazyFrame({"post_id": [1], "account_id": ["a"], "timestamp": ["2017-01-01"]})
+    >>> stream_validate_posts(lazy).collect().dtypes
+    [String, String, Datetime(time_unit='us', time_zone='UTC')]
+    """
+    schema = posts.collect_schema()
+    problems = [
+        missing_column_problem("posts", c, schema) for c in REQUIRED_POST_COLUMNS if c not in schema
+    ]
+    exprs, fallible = [], []
+    for column, target in POST_COLUMNS.items():
+        if column not in schema:
+            continue
+        expr, may_fail = _convert(column, schema[column], target, "posts")
+        if may_fail is None:  # the dtype cannot be converted: expr is the problem
+            problems.append(expr)
+            continue
+        if expr is None and target == TIMESTAMP_DTYPE:  # times as text: parsed per batch
+            expr = pl.col(column).map_batches(
+                _parse().parse_times, return_dtype=TIMESTAMP_DTYPE, is_elementwise=True
+            )
+        if expr is not None:
+            exprs.append(expr.alias(column))
+            if may_fail:
+                fallible.append(column)
+    if problems:
+        raise SchemaError(
+            f"posts do not match the canonical schema ({_plural(len(problems), 'problem')}):"
+            + "".join(f"\n- {p}" for p in problems)
+        )
+    converted = posts.with_columns(pl.col(c).alias(_RAW + c) for c in fallible).with_columns(exprs)
+    counts = converted.select(
+        *(pl.col(_RAW + c if c in fallible else c).null_count().alias(f"missing:{c}")
+          for c in REQUIRED_POST_COLUMNS),
+        *((pl.col(_RAW + c).is_not_null() & pl.col(c).is_null()).sum().alias(f"bad:{c}")
+          for c in fallible),
+    ).collect(engine="streaming")  # fmt: skip
+    for name, n in counts.row(0, named=True).items():
+        kind, column = name.split(":")
+        if not n:
+            continue
+        if kind == "missing":
+            problems.append(
+                f"column {column!r} is missing in {_plural(n, 'row')}; fill it, or read the "
+                "posts with read_posts(..., on_invalid='drop') to drop and count those rows"
+            )
+        else:
+            problems.append(
+                f"column {column!r} has {_plural(n, 'value')} that could not be read as "
+                f"{POST_COLUMNS[column]}; read_posts(...) on the same source quotes examples"
+            )
+    if problems:
+        raise SchemaError(
+            f"posts do not match the canonical schema ({_plural(len(problems), 'problem')}):"
+            + "".join(f"\n- {p}" for p in problems)
+        )
+    return posts.with_columns(exprs)

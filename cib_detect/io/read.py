@@ -26,6 +26,7 @@ from cib_detect.schema import (
     REQUIRED_ACCOUNT_COLUMNS,
     REQUIRED_POST_COLUMNS,
     missing_column_problem,
+    stream_validate_posts,
     validate_accounts,
     validate_posts,
 )
@@ -200,6 +201,56 @@ def read_posts(
         raise
     logger.info("read %d posts (format %r)", posts.height, module.NAME)
     return posts
+
+
+def scan_posts(
+    source,
+    *,
+    format: str = "auto",
+    column_map: Mapping[str, str] | None = None,
+    keep_extra: bool = True,
+) -> pl.LazyFrame:
+    """Posts as a LazyFrame in the canonical columns and dtypes, without loading them.
+
+    For data larger than memory: the same sources, formats and conversions as
+    :func:`read_posts`, but the result is lazy. The values are checked in one streaming
+    pass (missing or unreadable required values, unreadable optional ones); repeated
+    ``post_id`` values are not looked for. ``co_action_edges(..., n_chunks=...)`` and
+    ``detect(..., n_chunks=...)`` read their posts this way.
+
+    Parameters
+    ----------
+    source, format, column_map, keep_extra
+        As in :func:`read_posts`.
+
+    Returns
+    -------
+    polars.LazyFrame
+        The canonical post columns the source has, then the extra columns.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem found (columns, dtypes, values).
+
+    Examples
+    --------
+    >>> raw = pl.DataFrame({"id": [11, 12], "user": ["a", "b"],
+    ...                     "time": ["2017-01-01 12:34", "2017-01-01 12:35"]})
+    >>> lazy = scan_posts(raw, column_map={"id": "post_id", "user": "account_id",
+    ...                                    "time": "timestamp"})
+    >>> lazy.collect().row(0)
+    ('11', 'a', datetime.datetime(2017, 1, 1, 12, 34, tzinfo=zoneinfo.ZoneInfo(key='UTC')))
+    """
+    mapped, module = _read(
+        source, table="posts", format=format, column_map=column_map, keep_extra=keep_extra,
+        formats=FORMATS, function="scan_posts",
+    )  # fmt: skip
+    try:
+        return stream_validate_posts(mapped)
+    except (SchemaError, pl.exceptions.PolarsError) as error:
+        _add_context(error, source, module.NAME)
+        raise
 
 
 def read_accounts(

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import polars as pl
 
 from cib_detect.schema import POST_COLUMNS, REQUIRED_POST_COLUMNS
-
-logger = logging.getLogger("cib_detect")
 
 
 def as_posts(posts, *, function: str) -> pl.DataFrame:
@@ -32,33 +28,14 @@ def _is_canonical(schema: pl.Schema) -> bool:
 
 
 def as_lazy_posts(posts, *, function: str) -> pl.LazyFrame:
-    """Return ``posts`` as a canonical LazyFrame without loading it, where possible.
+    """Return ``posts`` as a canonical LazyFrame without loading it.
 
-    A LazyFrame, parquet file or directory whose columns already have the canonical dtypes
-    (as written by ``read_posts(...).write_parquet(...)``) is scanned lazily; its required
-    columns are checked for missing values in one streaming pass. Anything else goes
-    through :func:`cib_detect.read_posts`, which loads and validates it in memory.
+    A DataFrame is used as :func:`as_posts` would; anything else (a parquet file or
+    directory, CSV, a LazyFrame...) goes through :func:`cib_detect.io.scan_posts`, which
+    converts it lazily and checks its values in one streaming pass.
     """
-    from cib_detect.errors import SchemaError
-    from cib_detect.io._source import scan_source
-
     if isinstance(posts, pl.DataFrame):
         return as_posts(posts, function=function).lazy()
-    lazy = scan_source(posts, table="posts", function=function)
-    if not _is_canonical(lazy.collect_schema()):
-        logger.info(
-            "%s: posts are not in canonical dtypes, so they are read and validated in memory; "
-            "write them once with read_posts(...).write_parquet(...) to stream them",
-            function,
-        )
-        return as_posts(posts, function=function).lazy()
-    nulls = lazy.select(pl.col(REQUIRED_POST_COLUMNS).null_count()).collect(engine="streaming")
-    missing = {name: count for name, count in nulls.row(0, named=True).items() if count}
-    if missing:
-        raise SchemaError(
-            "posts have missing values in required columns: "
-            + ", ".join(f"{name!r} ({count} rows)" for name, count in missing.items())
-            + "; fill them, or read the posts with read_posts(..., on_invalid='drop') to drop "
-            "and count those rows"
-        )
-    return lazy
+    from cib_detect.io import scan_posts
+
+    return scan_posts(posts)
