@@ -650,6 +650,17 @@ def _off_minute(part, function: str) -> tuple[int, int]:
     return frame.height, int((frame["timestamp"].dt.epoch("us") % minute != 0).sum())
 
 
+def _posts_of(part, columns: list[str], accounts: list[str], function: str) -> pl.DataFrame:
+    frame = canonical_partition(part[columns], function=function)
+    return frame.filter(pl.col("account_id").is_in(accounts))
+
+
+def _background(part, columns: list[str], excluded: list[str], function: str):
+    from cib_detect.score.government import narrative_background
+
+    return narrative_background(canonical_partition(part[columns], function=function), excluded)
+
+
 class DaskPosts:
     """Posts persisted on a Dask cluster, as :func:`cib_detect.detect` reads them besides
     the traces: columns, chosen rows (evidence), the score columns, the time resolution.
@@ -713,12 +724,25 @@ class DaskPosts:
         order = pl.DataFrame({"post_row": rows}).with_row_index("order")
         return order.join(found, on="post_row").sort("order").select(columns)
 
-    def collect(self, columns: list[str]) -> pl.DataFrame:
-        """``columns`` of every post, on the client (the scores read them)."""
+    def collect(self, columns: list[str], *, accounts) -> pl.DataFrame:
+        """``columns`` of the posts of ``accounts``, on the client (the scores read them)."""
         dask, _ = _dask()
-        task = dask.delayed(canonical_partition, pure=True)
-        parts = [task(p[columns], function=self.function) for p in self.frame.to_delayed()]
+        task = dask.delayed(_posts_of, pure=True)
+        wanted = sorted(accounts)
+        parts = [task(p, columns, wanted, self.function) for p in self.frame.to_delayed()]
         return pl.concat(self._compute(parts))
+
+    def narrative_background(self, excluded) -> tuple[pl.DataFrame, int]:
+        """:func:`cib_detect.score.government.narrative_background`, per partition on the
+        workers, added up on the client."""
+        dask, _ = _dask()
+        task = dask.delayed(_background, pure=True)
+        excluded = sorted(excluded)
+        parts = self._compute(
+            [task(p, self.columns, excluded, self.function) for p in self.frame.to_delayed()]
+        )
+        uses = pl.concat([u for u, _ in parts]).group_by("key").agg(pl.col("len").sum())
+        return uses, sum(n for _, n in parts)
 
     @contextmanager
     def chunks(self, trace: str, *, n_chunks: int | None):

@@ -26,6 +26,7 @@ from cib_detect.score.government import (
     cluster_narrative,
     cluster_state_amplification,
     government_link_expr,
+    state_account_ids,
 )
 from cib_detect.score.schedule import cluster_schedule
 from cib_detect.trace_runs import ChunkedTraces, LazyPosts, MemoryPosts, MemoryTraces
@@ -134,8 +135,8 @@ def detect(
         Larger-than-memory mode: posts (a parquet file or directory, or a LazyFrame, in
         canonical dtypes) are streamed into ``n_chunks`` key-partitioned chunks on disk and
         every trace runs chunk by chunk (:func:`cib_detect.co_action_edges`); the scores
-        then load only the columns they read. Same result as without it; see
-        ``docs/scaling.md`` for the memory model.
+        then load only the posts of cluster members and state accounts. Same result as
+        without it; see ``docs/scaling.md`` for the memory model.
     spill_dir : str or Path, optional
         Where the chunks are written (a temporary directory inside it, removed after).
     backend : {"polars", "dask"}
@@ -143,7 +144,8 @@ def detect(
         parquet path/glob in canonical dtypes, persisted on the workers while detect
         runs), chunked as in :func:`cib_detect.co_action_edges`; ``n_chunks`` defaults to
         one per million posts. The clusters and scores are computed on the client, which
-        loads the score columns of every post. Same result as ``"polars"``.
+        receives the posts of cluster members and state accounts only. Same result as
+        ``"polars"``.
     client : distributed.Client, optional
         With ``backend="dask"``: the cluster; default: distributed's default client, else
         Dask's local scheduler.
@@ -218,16 +220,18 @@ def detect(
                 clusters, evidence, max_burst_share, run
             )
         with run.stage("read"):
-            posts = source.collect(_score_columns(source.columns))
+            seed_accounts = [str(a) for a in seed_accounts]
+            posts, background = _score_posts(source, clusters, accounts, seed_accounts)
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
-        seed_accounts = [str(a) for a in seed_accounts]
         government = (
             cluster_state_amplification(
                 posts, clusters, accounts, seed_domains=seed_domains, seed_accounts=seed_accounts
             )
             .join(
-                cluster_narrative(posts, clusters, accounts, seed_accounts=seed_accounts),
+                cluster_narrative(
+                    posts, clusters, accounts, seed_accounts=seed_accounts, background=background
+                ),
                 on="cluster_id",
                 how="left",
             )
@@ -394,12 +398,24 @@ def _evidence(kept, clusters, runner, traces) -> pl.DataFrame:
     )
 
 
-def _score_columns(columns: list[str]) -> list[str]:
-    """The columns the scores read; ``text`` only when hashtags, URLs or mentions must be
-    taken from it."""
+def _score_posts(source, clusters, accounts, seed_accounts):
+    """The posts the scores read and the narrative's background key counts.
+
+    In memory: all posts (the background is counted from them). Streamed or on Dask:
+    only the posts of cluster members and state accounts, with the columns the scores
+    read (``text`` only when hashtags, URLs or mentions must be taken from it), and the
+    background counted in a pass over the rest, so this stage too holds what the
+    clusters need, not every post.
+    """
+    if isinstance(source, MemoryPosts):
+        return source.frame, None
+    columns = source.columns
     if all(c in columns for c in ("hashtags", "urls", "mentions")):
-        return [c for c in columns if c != "text"]
-    return list(columns)
+        columns = [c for c in columns if c != "text"]
+    state_ids = state_account_ids(accounts, seed_accounts)
+    wanted = {*state_ids, *clusters.filter(pl.col("cluster_id") >= 0)["account_id"].to_list()}
+    posts = source.collect(columns, accounts=wanted)
+    return posts, source.narrative_background(wanted) if state_ids else None
 
 
 def _posts_source(posts, backend: str, n_chunks, client):

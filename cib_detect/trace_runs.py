@@ -2,7 +2,8 @@
 
 A *posts source* answers what ``detect`` needs of the posts besides the traces: their
 columns and account ids, whether times have minute resolution, chosen rows (for the
-evidence) and the columns the scores read. :class:`MemoryPosts` holds a DataFrame,
+evidence) and, streamed or on Dask, the posts of chosen accounts and the narrative's
+background counts (for the scores). :class:`MemoryPosts` holds a DataFrame,
 :class:`LazyPosts` scans a parquet file or LazyFrame, ``cib_detect.dask_backend.DaskPosts``
 keeps them on a Dask cluster.
 
@@ -30,6 +31,7 @@ from cib_detect.graph.significance import (
     key_trace_pvalues,
     partner_grid,
 )
+from cib_detect.score.government import narrative_background
 from cib_detect.traces.co_action import (
     TraceData,
     encode_trace,
@@ -87,12 +89,8 @@ class MemoryPosts:
         """``columns`` of the posts at ``rows``, in that order."""
         return self.frame.select(columns)[pl.Series(rows)]
 
-    def collect(self, columns) -> pl.DataFrame:
-        """``columns`` of every post."""
-        return self.frame.select(columns)
 
-
-class LazyPosts(MemoryPosts):
+class LazyPosts:
     """Posts scanned from a parquet file or directory, or a LazyFrame."""
 
     def __init__(self, posts: pl.LazyFrame) -> None:
@@ -101,6 +99,10 @@ class LazyPosts(MemoryPosts):
         self.indexed = indexed_posts(posts)
         self.account_ids = self.indexed[1]
         self.height = posts.select(pl.len()).collect(engine="streaming").item()
+
+    def minute_resolution(self) -> bool:
+        """True when every timestamp falls on a whole minute (archive data)."""
+        return _on_minutes(self.frame)
 
     def lookup(self, rows, columns) -> pl.DataFrame:
         """``columns`` of the posts at ``rows``, in that order: one streaming pass."""
@@ -116,9 +118,14 @@ class LazyPosts(MemoryPosts):
         )
         return found.sort("order").drop("order")
 
-    def collect(self, columns) -> pl.DataFrame:
-        """``columns`` of every post, loaded (streaming scan)."""
-        return self.frame.select(columns).collect(engine="streaming")
+    def collect(self, columns, *, accounts) -> pl.DataFrame:
+        """``columns`` of the posts of ``accounts``, loaded (streaming scan)."""
+        mine = pl.col("account_id").is_in(sorted(accounts))
+        return self.frame.filter(mine).select(columns).collect(engine="streaming")
+
+    def narrative_background(self, excluded) -> tuple[pl.DataFrame, int]:
+        """:func:`cib_detect.score.government.narrative_background`, streamed."""
+        return narrative_background(self.frame, excluded)
 
     @contextmanager
     def chunks(self, trace: str, *, n_chunks: int, spill_dir=None):

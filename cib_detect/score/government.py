@@ -71,20 +71,20 @@ def state_account_ids(accounts: pl.DataFrame | None, seed_accounts=()) -> list[s
     return sorted(ids)
 
 
-def _domains(frame: pl.DataFrame) -> pl.Expr:
-    if "urls" in frame.columns:
+def _domains(columns) -> pl.Expr:
+    if "urls" in columns:
         urls = pl.col("urls")
-    elif "text" in frame.columns:
+    elif "text" in columns:
         urls = normalize.extract_urls(pl.col("text"))
     else:
         return pl.lit([], dtype=pl.List(pl.String))
     return urls.list.eval(normalize.registered_domain(normalize.canonical_url(pl.element())))
 
 
-def _hashtags(frame: pl.DataFrame) -> pl.Expr:
-    if "hashtags" in frame.columns:
+def _hashtags(columns) -> pl.Expr:
+    if "hashtags" in columns:
         return pl.col("hashtags").list.eval(pl.element().str.to_lowercase())
-    if "text" in frame.columns:
+    if "text" in columns:
         return normalize.extract_hashtags(pl.col("text"))
     return pl.lit([], dtype=pl.List(pl.String))
 
@@ -138,7 +138,7 @@ def cluster_state_amplification(
     members = clusters.filter(pl.col("cluster_id") >= 0)
     frame = posts.join(members, on="account_id", how="inner")
     linked = (
-        frame.select("post_id", "cluster_id", _domains(frame).alias("domain"))
+        frame.select("post_id", "cluster_id", _domains(frame.columns).alias("domain"))
         .explode("domain")
         .filter(pl.col("domain").is_in(sorted(domains)))
     )
@@ -207,12 +207,41 @@ def _top(frame: pl.DataFrame, column: str, name: str, n: int = 5) -> pl.DataFram
     )
 
 
+def narrative_keys(posts: pl.DataFrame | pl.LazyFrame):
+    """``post_id``, ``account_id`` and ``key`` (distinct hashtags, as ``#tag``, and link
+    domains) of every own post (not a repost)."""
+    columns = posts.collect_schema().names()
+    own = posts.filter(pl.col("repost_of").is_null()) if "repost_of" in columns else posts
+    return own.select(
+        "post_id",
+        "account_id",
+        pl.concat_list(
+            _hashtags(columns).list.eval(pl.lit("#") + pl.element()),
+            _domains(columns),
+        )
+        .list.unique()
+        .alias("key"),
+    )
+
+
+def narrative_background(posts: pl.DataFrame | pl.LazyFrame, excluded) -> tuple[pl.DataFrame, int]:
+    """Uses of each key by the background (own posts of accounts not in ``excluded``) and
+    the number of those posts; lazy input is aggregated in a stream."""
+    keys = narrative_keys(posts).filter(~pl.col("account_id").is_in(sorted(excluded)))
+    uses = keys.select(pl.col("key").explode().drop_nulls()).group_by("key").len()
+    n_posts = keys.select(pl.len())
+    if isinstance(keys, pl.LazyFrame):
+        uses, n_posts = pl.collect_all([uses, n_posts], engine="streaming")
+    return uses, n_posts.item()
+
+
 def cluster_narrative(
     posts: pl.DataFrame,
     clusters: pl.DataFrame,
     accounts: pl.DataFrame | None = None,
     *,
     seed_accounts=(),
+    background: tuple[pl.DataFrame, int] | None = None,
 ) -> pl.DataFrame:
     """Overlap of each cluster's hashtags and link domains with those of state accounts.
 
@@ -220,12 +249,17 @@ def cluster_narrative(
     ----------
     posts : polars.DataFrame
         Canonical posts (``hashtags``/``urls`` or ``text``; ``repost_of`` when present).
+        With ``background``, the posts of the clusters' members and of state accounts
+        are enough.
     clusters : polars.DataFrame
         ``account_id``, ``cluster_id`` (-1 = none).
     accounts : polars.DataFrame, optional
         Accounts with a platform ``label`` (state media and government are state accounts).
     seed_accounts : sequence of str
         Known state accounts.
+    background : (polars.DataFrame, int), optional
+        :func:`narrative_background` of all posts, excluding members and state accounts;
+        by default computed from ``posts``.
 
     Returns
     -------
@@ -258,28 +292,19 @@ def cluster_narrative(
     state_ids = state_account_ids(accounts, seed_accounts)
     if not state_ids:
         return pl.DataFrame(schema=schema)
-    own = posts
-    if "repost_of" in own.columns:
-        own = own.filter(pl.col("repost_of").is_null())
-    keys = own.select(
-        "post_id",
-        "account_id",
-        pl.concat_list(
-            _hashtags(own).list.eval(pl.lit("#") + pl.element()),
-            _domains(own),
-        )
-        .list.unique()
-        .alias("key"),
-    ).join(clusters, on="account_id", how="left")
+    members = clusters.filter(pl.col("cluster_id") >= 0)
+    if background is None:
+        excluded = {*state_ids, *members.get_column("account_id").to_list()}
+        background = narrative_background(posts, excluded)
+    background_uses, n_background = background
+    keys = narrative_keys(posts).join(members, on="account_id", how="left")
     keys = keys.with_columns(
         pl.col("account_id").is_in(state_ids).alias("is_state"),
         pl.col("cluster_id").fill_null(-1),
     )
     n_state = keys.filter("is_state").height
-    background = keys.filter(~pl.col("is_state") & (pl.col("cluster_id") < 0))
-    n_background = max(background.height, 1)
+    n_background = max(n_background, 1)
     state_uses = keys.filter("is_state").explode("key").drop_nulls("key").group_by("key").len()
-    background_uses = background.explode("key").drop_nulls("key").group_by("key").len()
     distinctive = (
         state_uses.join(background_uses, on="key", how="left", suffix="_bg")
         .with_columns(pl.col("len_bg").fill_null(0))
