@@ -132,9 +132,10 @@ def detect(
         acted together once, like a crowd reacting to a live event: synchronous, not
         coordinated. Such clusters are left out and counted in ``warnings``; 1.0 keeps all.
     n_chunks : int, optional
-        Larger-than-memory mode: posts (a parquet file or directory, or a LazyFrame, in
-        canonical dtypes) are streamed into ``n_chunks`` key-partitioned chunks on disk and
-        every trace runs chunk by chunk (:func:`cib_detect.co_action_edges`); the scores
+        Larger-than-memory mode: posts (a path or a LazyFrame, read with
+        :func:`cib_detect.scan_posts`) are streamed into ``n_chunks`` key-partitioned
+        chunks on disk and every trace runs chunk by chunk
+        (:func:`cib_detect.co_action_edges`); the scores
         then load only the posts of cluster members and state accounts. Same result as
         without it; see ``docs/scaling.md`` for the memory model.
     spill_dir : str or Path, optional

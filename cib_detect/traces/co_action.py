@@ -146,11 +146,10 @@ def co_action_edges(
         Keys with more posts than this (a post reposted by 100k accounts) are left out and
         reported with a :class:`~cib_detect.errors.CappedKeysWarning`. ``None`` keeps all.
     n_chunks : int, optional
-        Larger-than-memory mode for key-based traces: the posts (a parquet file or
-        directory, or a LazyFrame, in canonical dtypes) are streamed once into
-        ``n_chunks`` key-partitioned chunks on disk, processed one at a time; peak memory
-        is about one chunk plus the edge table (``docs/scaling.md``). Same result as
-        without it.
+        Larger-than-memory mode for key-based traces: the posts (a path or a LazyFrame,
+        read with :func:`cib_detect.scan_posts`) are streamed once into ``n_chunks``
+        key-partitioned chunks on disk, processed one at a time; peak memory is about one
+        chunk plus the edge table (``docs/scaling.md``). Same result as without it.
     spill_dir : str or Path, optional
         Where the chunks are written (a temporary directory inside it, removed after);
         default: the system's temporary directory.
@@ -354,20 +353,19 @@ def pair_stats_frame(
         min_posts,
         include_self,
     )
-    ids = data.account_ids
-    edges = pl.DataFrame(
+    stats = pl.DataFrame(
         {
-            "account_a": ids.gather(a),
-            "account_b": ids.gather(b),
+            "code_a": a,
+            "code_b": b,
             "n_coactions": n_co,
             "n_keys": n_keys,
             "n_posts_a": n_pa,
             "n_posts_b": n_pb,
-            "min_dt": min_dt / _config.MICROSECONDS,
-            "mean_dt": sum_dt / np.maximum(n_co, 1) / _config.MICROSECONDS,
-        },
-        schema=EDGE_SCHEMA,
+            "min_dt": min_dt,
+            "sum_dt": sum_dt,
+        }
     )
+    edges = label_pairs(stats, data.account_ids)
     if with_codes:
         edges = edges.with_columns(pl.Series("code_a", a), pl.Series("code_b", b))
     return edges
