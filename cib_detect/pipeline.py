@@ -180,6 +180,11 @@ def detect(
             "the 'client' parameter of detect is used only with backend='dask'; pass "
             "backend='dask' to run on that cluster, or leave client out"
         )
+    if spill_dir is not None and (backend == "dask" or n_chunks is None):
+        raise ParameterError(
+            "the 'spill_dir' parameter of detect applies to backend='polars' with n_chunks "
+            "(Dask workers spill by their own settings); pass n_chunks, or leave it out"
+        )
     with ExitStack() as stack:
         with run.stage("read"):
             source = _posts_source(posts, backend, n_chunks, client)

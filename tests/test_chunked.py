@@ -197,3 +197,8 @@ def test_chunked_edges_stream_a_csv_in_an_archive_format(tmp_path):
     expected = cd.co_action_edges(cd.read_posts(path), trace="co_repost")
     assert cd.co_action_edges(path, trace="co_repost", n_chunks=3).equals(expected)
     assert expected.height > 0
+
+
+def test_spill_dir_without_chunks_is_named(tmp_path):
+    with pytest.raises(cd.errors.ParameterError, match="spill_dir"):
+        cd.detect(cd.datasets.synthetic(2_000, seed=1).posts, spill_dir=tmp_path)
