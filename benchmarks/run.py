@@ -8,9 +8,11 @@ Default, modest sizes (a few minutes on 2 cores):
   (skipped with a message when the toolkit is not installed).
 - ``bench_detect``: ``cd.detect`` on 1M.
 - ``bench_kernels``: the kernels on 1M.
+- ``bench_dask``: ``co_action_edges(backend="dask")`` on a 2-worker LocalCluster, 1M.
 
 ``--full`` adds 10M synthetic posts and the IRA tweets (traces, combined target and
-detect at 10M; kernels at 10M): expect 20-30 minutes. Every table is printed as
+detect at 10M; kernels and Dask at 10M) and ``bench_scaling`` (the streamed path and
+``detect`` at 10M and 50M posts): expect about an hour. Every table is printed as
 Markdown, the format of ``docs/benchmarks.md``.
 """
 
@@ -21,7 +23,7 @@ import platform
 import time
 from datetime import datetime, timezone
 
-PARTS = ("traces", "peers", "detect", "kernels")
+PARTS = ("traces", "peers", "detect", "kernels", "dask", "scaling")
 
 
 def _header() -> None:
@@ -68,6 +70,14 @@ def main(argv=None):
         if hasattr(bench_kernels, "main"):
             sizes = ["1000000", "10000000"] if args.full else ["1000000"]
             bench_kernels.main(["--sizes", *sizes])
+    if "dask" in parts:
+        from benchmarks import bench_dask
+
+        bench_dask.main(["--sizes", "1000000,10000000" if args.full else "1000000"])
+    if "scaling" in parts and args.full:
+        from benchmarks import bench_scaling
+
+        bench_scaling.main(["--shards", "1,5", "--chunks", "32", "--detect"])
     print(f"\nbenchmarks done in {time.perf_counter() - start:.0f} s", flush=True)
 
 
