@@ -8,7 +8,6 @@ import warnings
 from contextlib import ExitStack, contextmanager
 from functools import partial
 
-import numpy as np
 import polars as pl
 
 from cib_detect import _config
@@ -30,6 +29,7 @@ from cib_detect.score.government import (
 )
 from cib_detect.score.schedule import cluster_schedule
 from cib_detect.trace_runs import ChunkedTraces, LazyPosts, MemoryPosts, MemoryTraces
+from cib_detect.traces.co_action import evidence_rows
 from cib_detect.traces.keys import KEY_TRACES
 from cib_detect.traces.posts import as_lazy_posts, as_posts
 
@@ -370,35 +370,9 @@ def _evidence(kept, clusters, runner, traces) -> pl.DataFrame:
     events = pl.concat(frames) if frames else pl.DataFrame()
     if events.height == 0:
         return pl.DataFrame()
-    rows = np.concatenate([events["post_a"].to_numpy(), events["post_b"].to_numpy()])
-    wanted = ["post_id", "text"] if "text" in runner.posts.columns else ["post_id"]
-    found = runner.posts.lookup(rows, wanted)
-    post_ids = found.get_column("post_id")
-    n = events.height
-    # A co_text key is a hash: show the text of the first post instead.
-    key = events["key"]
-    if "text" in found.columns:
-        is_text = (events["trace"] == "co_text").to_numpy()
-        key = pl.Series("key", np.where(is_text, found["text"][:n].to_numpy(), key.to_numpy()))
     labels = clusters.rename({"account_id": "account_a"})
     return (
-        pl.DataFrame(
-            {
-                "trace": events["trace"],
-                "account_a": ids.gather(events["code_a"]),
-                "account_b": ids.gather(events["code_b"]),
-                "post_a": post_ids[:n],
-                "post_b": post_ids[n:],
-                "key": key.cast(pl.String),
-                "timestamp_a": pl.from_epoch(events["time_a"], time_unit="us").dt.replace_time_zone(
-                    "UTC"
-                ),
-                "timestamp_b": pl.from_epoch(events["time_b"], time_unit="us").dt.replace_time_zone(
-                    "UTC"
-                ),
-                "dt": (events["time_b"] - events["time_a"]).abs() / _config.MICROSECONDS,
-            }
-        )
+        evidence_rows(events, ids, runner.posts.lookup)
         .join(labels, on="account_a", how="left")
         .sort("cluster_id", "account_a", "account_b", "timestamp_a", "post_a", "post_b", "key")
     )

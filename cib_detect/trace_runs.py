@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from cib_detect import chunked
-from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
+from cib_detect.encode import encode_keyed, indexed_posts
 from cib_detect.graph.significance import (
     edge_pvalues,
     expected_table,
@@ -57,14 +57,6 @@ _EVENT_SCHEMA = {
     "time_a": pl.Int64,
     "time_b": pl.Int64,
 }
-
-
-def _labelled_events(
-    encoded: EncodedKeys, n_accounts: int, codes: pl.DataFrame, window_us: int
-) -> pl.DataFrame:
-    events = pair_events(encoded, n_accounts, codes, window_us)
-    key = encoded.keys.gather(events["group"]).cast(pl.String).alias("key")
-    return events.with_columns(key).select(list(_EVENT_SCHEMA)).cast(_EVENT_SCHEMA)
 
 
 def _on_minutes(frame: pl.DataFrame | pl.LazyFrame) -> bool:
@@ -164,8 +156,8 @@ class MemoryTraces:
     def events(self, trace: str, codes: pl.DataFrame) -> pl.DataFrame:
         """Co-actions of the account pairs ``codes`` (``code_a < code_b``) on ``trace``;
         ``post_*`` are post rows, ``key`` the trace key as text."""
-        data = self.data[trace]
-        return _labelled_events(data.encoded, len(self.account_ids), codes, self.window_us)
+        encoded = self.data[trace].encoded
+        return pair_events(encoded, len(self.account_ids), codes, self.window_us)
 
 
 # -- chunk work: module-level functions, so that Dask can ship them to workers -------------
@@ -184,7 +176,7 @@ def _table_rows(rows, *, n_accounts, window_us, multi, max_key_posts, grid, tota
 
 def _chunk_events(rows, *, n_accounts, window_us, multi, max_key_posts, codes):
     encoded = encode_keyed(rows, max_key_posts=max_key_posts, dedupe=multi)
-    return _labelled_events(encoded, n_accounts, codes, window_us)
+    return pair_events(encoded, n_accounts, codes, window_us).cast(_EVENT_SCHEMA)
 
 
 class ChunkedTraces:

@@ -378,7 +378,7 @@ def pair_events(
 
     ``pairs`` holds account codes ``code_a < code_b``. Returns one row per co-action:
     ``code_a``, ``code_b``, ``post_a`` / ``post_b`` (rows of the posts frame, ``post_a``
-    by ``code_a``), ``group`` (key group) and ``time_a`` / ``time_b`` (microseconds).
+    by ``code_a``), ``key`` (as text) and ``time_a`` / ``time_b`` (microseconds).
     Only rows of the chosen accounts are paired, so the cost follows their posts.
     """
     involved = np.zeros(n_accounts, bool)
@@ -392,7 +392,7 @@ def pair_events(
     left, right = window_pairs(starts, time, account, window_us, False)
     swap = account[left] > account[right]
     first, second = np.where(swap, right, left), np.where(swap, left, right)
-    return pl.DataFrame(
+    events = pl.DataFrame(
         {
             "code_a": account[first],
             "code_b": account[second],
@@ -405,14 +405,40 @@ def pair_events(
     ).join(
         pairs.select(pl.col("code_a", "code_b").cast(pl.Int64)), on=["code_a", "code_b"], how="semi"
     )
+    key = enc.keys.gather(events["group"]).cast(pl.String).alias("key")
+    return events.with_columns(key).select(
+        "code_a", "code_b", "post_a", "post_b", "key", "time_a", "time_b"
+    )
 
 
-def event_keys(data: TraceData, events: pl.DataFrame, posts: pl.DataFrame) -> pl.Series:
-    """The key of each co-action as text a person can read: the key itself, except for
-    ``co_text`` whose key is a hash, where it is the text of the first post."""
-    if data.trace == "co_text" and "text" in posts.columns:
-        return posts.get_column("text").gather(events["post_a"]).alias("key")
-    return data.encoded.keys.gather(events["group"]).cast(pl.String).alias("key")
+def evidence_rows(events: pl.DataFrame, account_ids: pl.Series, lookup) -> pl.DataFrame:
+    """Co-actions (:func:`pair_events` with a ``trace`` column) as evidence a person reads.
+
+    ``lookup(rows, columns)`` returns the posts' ``columns`` at ``rows``. A ``co_text`` key
+    is a hash, so it is shown as the text of the first post. Returns ``trace`` and the
+    columns of :data:`EVIDENCE_SCHEMA`, in the events' order.
+    """
+    rows = np.concatenate([events["post_a"].to_numpy(), events["post_b"].to_numpy()])
+    n = events.height
+    texts = (events["trace"] == "co_text").any()
+    found = lookup(rows, ["post_id", "text"] if texts else ["post_id"])
+    key = events["key"]
+    if texts:
+        is_text = (events["trace"] == "co_text").to_numpy()
+        key = pl.Series("key", np.where(is_text, found["text"][:n].to_numpy(), key.to_numpy()))
+    return pl.DataFrame(
+        {
+            "trace": events["trace"],
+            "account_a": account_ids.gather(events["code_a"]),
+            "account_b": account_ids.gather(events["code_b"]),
+            "post_a": found["post_id"][:n],
+            "post_b": found["post_id"][n:],
+            "key": key.cast(pl.String),
+            "timestamp_a": pl.from_epoch(events["time_a"], time_unit="us"),
+            "timestamp_b": pl.from_epoch(events["time_b"], time_unit="us"),
+            "dt": (events["time_b"] - events["time_a"]).abs() / _config.MICROSECONDS,
+        }
+    ).with_columns(pl.col("timestamp_a", "timestamp_b").dt.replace_time_zone("UTC"))
 
 
 def _pair_table(pairs) -> pl.DataFrame:
@@ -507,29 +533,13 @@ def co_action_evidence(
         }
     )
     events = pair_events(data.encoded, len(ids), codes, window_us)
-    labelled = events.with_columns(
-        ids.gather(events["code_a"]).alias("account_a"),
-        ids.gather(events["code_b"]).alias("account_b"),
-        event_keys(data, events, posts),
-    )
-    post_ids = data.post_ids
     return (
-        labelled.select(
-            "account_a",
-            "account_b",
-            post_ids.gather(labelled["post_a"]).alias("post_a"),
-            post_ids.gather(labelled["post_b"]).alias("post_b"),
-            "key",
-            pl.col("time_a")
-            .cast(pl.Datetime("us"))
-            .dt.replace_time_zone("UTC")
-            .alias("timestamp_a"),
-            pl.col("time_b")
-            .cast(pl.Datetime("us"))
-            .dt.replace_time_zone("UTC")
-            .alias("timestamp_b"),
-            ((pl.col("time_b") - pl.col("time_a")).abs() / _config.MICROSECONDS).alias("dt"),
+        evidence_rows(
+            events.with_columns(pl.lit(trace).alias("trace")),
+            ids,
+            lambda rows, columns: posts.select(columns)[pl.Series(rows)],
         )
+        .drop("trace")
         .sort(["account_a", "account_b", pl.min_horizontal("timestamp_a", "timestamp_b")])
         .cast(EVIDENCE_SCHEMA)
     )
