@@ -200,6 +200,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _raise_problems(problems: list[str], table: str) -> None:
+    """One SchemaError listing every problem, if there are any."""
+    if problems:
+        raise SchemaError(
+            f"{table} does not match the canonical schema ({_plural(len(problems), 'problem')}):"
+            + "".join(f"\n- {p}" for p in problems)
+        )
+
+
 def _problem_masks(column: str, dtype: pl.DataType, target: pl.DataType) -> dict:
     """Rows where a converted column failed ("bad") or held out-of-range numbers."""
     raw, new = pl.col(_RAW + column), pl.col(column)
@@ -356,11 +365,7 @@ def _validate(data, spec, required, *, unique, on_duplicate, on_invalid, table, 
                     required=column in required,
                 )
             )
-    if problems:
-        raise SchemaError(
-            f"{table} does not match the canonical schema ({_plural(len(problems), 'problem')}):"
-            + "".join(f"\n- {p}" for p in problems)
-        )
+    _raise_problems(problems, table)
 
     total = df.height
     invalid = {key: n for key, n in counts.items() if key in tolerated and key[1] != "duplicate"}
@@ -510,11 +515,7 @@ def stream_validate_posts(posts: pl.LazyFrame) -> pl.LazyFrame:
             exprs.append(expr.alias(column))
             if may_fail:
                 fallible.append(column)
-    if problems:
-        raise SchemaError(
-            f"posts do not match the canonical schema ({_plural(len(problems), 'problem')}):"
-            + "".join(f"\n- {p}" for p in problems)
-        )
+    _raise_problems(problems, "posts")
     converted = posts.with_columns(pl.col(c).alias(_RAW + c) for c in fallible).with_columns(exprs)
     counts = converted.select(
         *(pl.col(_RAW + c if c in fallible else c).null_count().alias(f"missing:{c}")
@@ -536,9 +537,5 @@ def stream_validate_posts(posts: pl.LazyFrame) -> pl.LazyFrame:
                 f"column {column!r} has {_plural(n, 'value')} that could not be read as "
                 f"{POST_COLUMNS[column]}; read_posts(...) on the same source quotes examples"
             )
-    if problems:
-        raise SchemaError(
-            f"posts do not match the canonical schema ({_plural(len(problems), 'problem')}):"
-            + "".join(f"\n- {p}" for p in problems)
-        )
+    _raise_problems(problems, "posts")
     return posts.with_columns(exprs)
