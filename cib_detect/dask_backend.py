@@ -645,9 +645,9 @@ def _take(part, rows, columns: list[str], function: str) -> pl.DataFrame:
 
 
 def _off_minute(part, function: str) -> tuple[int, int]:
-    frame = canonical_partition(part[["timestamp"]], function=function)
-    minute = 60_000_000
-    return frame.height, int((frame["timestamp"].dt.epoch("us") % minute != 0).sum())
+    from cib_detect.trace_runs import off_minute_counts
+
+    return off_minute_counts(canonical_partition(part[["timestamp"]], function=function))
 
 
 def _posts_of(part, columns: list[str], accounts: list[str], function: str) -> pl.DataFrame:

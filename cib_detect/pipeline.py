@@ -6,7 +6,6 @@ import logging
 import time
 import warnings
 from contextlib import ExitStack, contextmanager
-from functools import partial
 
 import polars as pl
 
@@ -187,7 +186,7 @@ def detect(
         )
     with ExitStack() as stack:
         with run.stage("read"):
-            source = _posts_source(posts, backend, n_chunks, client)
+            source = _posts_source(posts, backend, n_chunks, client, spill_dir)
             if accounts is not None:
                 from cib_detect.io import read_accounts
 
@@ -199,13 +198,10 @@ def detect(
         chosen = _choose_traces(traces, source.columns)
         window_us = _at_least_resolution(source, window_us, run)
         with run.stage("index"):
-            if isinstance(source, LazyPosts) or backend == "dask":
-                open_chunks = partial(source.chunks, n_chunks=n_chunks)
-                if backend == "polars":
-                    open_chunks = partial(open_chunks, spill_dir=spill_dir)
-                runner = ChunkedTraces(source, open_chunks, stack, window_us, max_key_posts)
-            else:
+            if isinstance(source, MemoryPosts):
                 runner = MemoryTraces(source, window_us, max_key_posts, name)
+            else:
+                runner = ChunkedTraces(source, n_chunks, stack, window_us, max_key_posts)
         per_trace = {}
         for trace in chosen:
             with run.stage(trace):
@@ -398,7 +394,7 @@ def _score_posts(source, clusters, accounts, seed_accounts):
     return posts, source.narrative_background(wanted) if state_ids else None
 
 
-def _posts_source(posts, backend: str, n_chunks, client):
+def _posts_source(posts, backend: str, n_chunks, client, spill_dir):
     """Where ``detect`` reads the posts: in memory, streamed (``n_chunks``) or on Dask."""
     if backend == "dask":
         from cib_detect.dask_backend import DaskPosts
@@ -406,7 +402,7 @@ def _posts_source(posts, backend: str, n_chunks, client):
         return DaskPosts(posts, client, function="detect")
     if n_chunks is None:
         return MemoryPosts(as_posts(posts, function="detect"))
-    return LazyPosts(as_lazy_posts(posts, function="detect"))
+    return LazyPosts(as_lazy_posts(posts, function="detect"), spill_dir=spill_dir)
 
 
 _GOVERNMENT_COLUMNS = (

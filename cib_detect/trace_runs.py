@@ -23,7 +23,7 @@ from functools import partial
 import numpy as np
 import polars as pl
 
-from cib_detect import chunked
+from cib_detect import _config, chunked
 from cib_detect.encode import encode_keyed, indexed_posts
 from cib_detect.graph.significance import (
     edge_pvalues,
@@ -59,9 +59,15 @@ _EVENT_SCHEMA = {
 }
 
 
+def off_minute_counts(frame: pl.DataFrame | pl.LazyFrame) -> tuple[int, int]:
+    """Posts, and posts whose time is not on a whole minute (streamed when lazy)."""
+    minute = 60 * _config.MICROSECONDS
+    off_minute = (pl.col("timestamp").dt.epoch("us") % minute != 0).sum()
+    return frame.lazy().select(pl.len(), off_minute).collect(engine="streaming").row(0)
+
+
 def _on_minutes(frame: pl.DataFrame | pl.LazyFrame) -> bool:
-    off_minute = (pl.col("timestamp").dt.epoch("us") % 60_000_000 != 0).sum()
-    n, off = frame.lazy().select(pl.len(), off_minute).collect(engine="streaming").row(0)
+    n, off = off_minute_counts(frame)
     return n > 0 and off == 0
 
 
@@ -85,8 +91,9 @@ class MemoryPosts:
 class LazyPosts:
     """Posts scanned from a parquet file or directory, or a LazyFrame."""
 
-    def __init__(self, posts: pl.LazyFrame) -> None:
+    def __init__(self, posts: pl.LazyFrame, *, spill_dir=None) -> None:
         self.frame = posts
+        self.spill_dir = spill_dir
         self.columns = posts.collect_schema().names()
         self.indexed = indexed_posts(posts)
         self.account_ids = self.indexed[1]
@@ -120,10 +127,11 @@ class LazyPosts:
         return narrative_background(self.frame, excluded)
 
     @contextmanager
-    def chunks(self, trace: str, *, n_chunks: int, spill_dir=None):
-        """The chunks of ``trace`` (:func:`cib_detect.chunked.trace_chunks`)."""
+    def chunks(self, trace: str, *, n_chunks: int):
+        """The chunks of ``trace`` (:func:`cib_detect.chunked.trace_chunks`), spilled
+        under ``spill_dir``."""
         with chunked.trace_chunks(
-            self.frame, trace, n_chunks=n_chunks, spill_dir=spill_dir, indexed=self.indexed
+            self.frame, trace, n_chunks=n_chunks, spill_dir=self.spill_dir, indexed=self.indexed
         ) as (chunks, _):
             yield chunks
 
@@ -182,16 +190,16 @@ def _chunk_events(rows, *, n_accounts, window_us, multi, max_key_posts, codes):
 class ChunkedTraces:
     """Traces run chunk by chunk over key-partitioned posts.
 
-    ``open_chunks(trace)`` returns a context manager yielding the chunks of one trace
-    (an object whose ``map(work)`` runs ``work(rows)`` on each chunk and whose
+    ``posts.chunks(trace, n_chunks=...)`` is a context manager yielding the chunks of one
+    trace (an object whose ``map(work)`` runs ``work(rows)`` on each chunk and whose
     ``pair_totals`` adds their pair statistics up); they stay open in ``stack`` until
     ``detect`` is done with the evidence.
     """
 
-    def __init__(self, posts, open_chunks, stack: ExitStack, window_us: int, max_key_posts) -> None:
+    def __init__(self, posts, n_chunks, stack: ExitStack, window_us: int, max_key_posts) -> None:
         self.posts = posts
         self.account_ids = posts.account_ids
-        self.open_chunks = open_chunks
+        self.n_chunks = n_chunks
         self.stack = stack
         self.window_us = window_us
         self.max_key_posts = max_key_posts
@@ -206,7 +214,7 @@ class ChunkedTraces:
 
     def edges(self, trace: str) -> pl.DataFrame:
         """As :meth:`MemoryTraces.edges`, in three passes over the chunks."""
-        chunks = self.stack.enter_context(self.open_chunks(trace))
+        chunks = self.stack.enter_context(self.posts.chunks(trace, n_chunks=self.n_chunks))
         self.chunks[trace] = chunks
         n_accounts = len(self.account_ids)
         options = self._options(trace)
