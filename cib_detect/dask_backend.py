@@ -176,7 +176,7 @@ def _is_text_dtype(dtype) -> bool:
 def _check_meta(ddf, function: str) -> None:
     """Fail early on what the frame's metadata already shows: missing required columns,
     list columns that Dask turned into strings."""
-    from cib_detect.schema import missing_column_problem
+    from cib_detect.io.validate import missing_column_problem
 
     columns = list(ddf.columns)
     for name in REQUIRED_POST_COLUMNS:

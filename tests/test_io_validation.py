@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from cib_detect.errors import DroppedRowsWarning, ParameterError, SchemaError
 from cib_detect.io import read_accounts, read_posts
 from cib_detect.io.parse import string_list_expr
-from cib_detect.schema import validate_accounts, validate_posts
+from cib_detect.io.validate import validate_accounts, validate_posts
 
 UTC = timezone.utc
 

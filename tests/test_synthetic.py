@@ -19,7 +19,8 @@ import pytest
 
 from cib_detect.datasets import ROLES, state_media_domains, synthetic
 from cib_detect.errors import ParameterError
-from cib_detect.schema import ACCOUNT_COLUMNS, POST_COLUMNS, validate_accounts, validate_posts
+from cib_detect.io.validate import validate_accounts, validate_posts
+from cib_detect.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 
 N = 30_000
 #: Government weekends (Monday = 0): Friday in Iran, Saturday-Sunday in the others.

@@ -1,6 +1,6 @@
 """Parsing of raw values into canonical dtypes: times and list-like strings.
 
-Used by schema validation (:mod:`cib_detect.schema`) and the format adapters. Everything
+Used by schema validation (:mod:`cib_detect.io.validate`) and the format adapters. Everything
 here is vectorised polars: millions of values never pass through Python objects.
 """
 

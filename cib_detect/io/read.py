@@ -3,7 +3,7 @@
 Reading is a pipeline of lazy steps and one collect: scan the source, rename with
 ``column_map``, pick the format (sniffed from column names with ``format="auto"``), map
 it to canonical columns, then validate and convert dtypes
-(:func:`cib_detect.schema.validate_posts`).
+(:func:`cib_detect.io.validate.validate_posts`).
 """
 
 from __future__ import annotations
@@ -18,17 +18,19 @@ from cib_detect._params import check_choice
 from cib_detect.errors import ParameterError, SchemaError
 from cib_detect.io._source import scan_source
 from cib_detect.io.formats import ACCOUNT_FORMATS, FORMATS
-from cib_detect.schema import (
-    ACCOUNT_COLUMNS,
+from cib_detect.io.validate import (
     ON_DUPLICATE,
     ON_INVALID,
-    POST_COLUMNS,
-    REQUIRED_ACCOUNT_COLUMNS,
-    REQUIRED_POST_COLUMNS,
     missing_column_problem,
     stream_validate_posts,
     validate_accounts,
     validate_posts,
+)
+from cib_detect.schema import (
+    ACCOUNT_COLUMNS,
+    POST_COLUMNS,
+    REQUIRED_ACCOUNT_COLUMNS,
+    REQUIRED_POST_COLUMNS,
 )
 
 logger = logging.getLogger("cib_detect")

@@ -2,7 +2,7 @@
 
 Each module has ``NAME``, ``sniff(columns) -> bool`` and ``to_posts(raw) -> LazyFrame``
 mapping a raw frame lazily to canonical column names (dtypes are converted afterwards by
-:func:`cib_detect.schema.validate_posts`); those that describe accounts also have
+:func:`cib_detect.io.validate.validate_posts`); those that describe accounts also have
 ``sniff_accounts`` and ``to_accounts``.
 """
 

@@ -6,7 +6,7 @@ import polars as pl
 
 from cib_detect.errors import SchemaError
 from cib_detect.io.parse import string_list_expr
-from cib_detect.schema import missing_column_problem
+from cib_detect.io.validate import missing_column_problem
 
 _TRUE = ["true", "t", "1", "yes", "y"]
 
