@@ -7,8 +7,8 @@ from cib_detect import compat, datasets, errors, normalize
 from cib_detect.detection import Detection
 from cib_detect.evaluation import Evaluation, evaluate
 from cib_detect.io import read_accounts, read_posts, scan_posts
+from cib_detect.io.validate import validate_accounts, validate_posts
 from cib_detect.pipeline import detect
-from cib_detect.schema import validate_accounts, validate_posts
 from cib_detect.traces import co_action_edges, co_action_evidence
 
 __version__ = "0.1.0"
