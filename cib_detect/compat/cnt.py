@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from numba import njit
 
-from cib_detect._config import NJIT_KW
 from cib_detect._params import check_choice, check_int, duration_microseconds
 from cib_detect.encode import EncodedKeys, account_codes, encode_keyed
 from cib_detect.errors import ParameterError
 from cib_detect.kernels.account_pairs import account_pair_stats
+from cib_detect.kernels.directed import _directed_fill, _directed_layout
 from cib_detect.kernels.minhash import window_jaccard_pairs
 from cib_detect.traces.co_action import TraceData
 from cib_detect.traces.posts import as_posts
@@ -270,52 +269,6 @@ def network(
     encoded = encode_keyed(keyed.with_columns(codes), dedupe=kind == "co_link")
     data = TraceData(kind, encoded, account_ids, posts.get_column("post_id"))
     return _directed(data, window_us, min_edge_weight, loops)
-
-
-@njit(**NJIT_KW)
-def _directed_layout(a, b, weight_a, weight_b, n_accounts, min_weight):
-    """The edges of each source (see :func:`_directed_fill`) as CSR ``bounds``, and how
-    many of them are reversed pairs."""
-    n_reversed = np.zeros(n_accounts, np.int64)
-    bounds = np.zeros(n_accounts + 1, np.int64)
-    for i in range(a.shape[0]):
-        if weight_a[i] >= min_weight:
-            bounds[a[i] + 1] += 1
-        if b[i] != a[i] and weight_b[i] >= min_weight:
-            bounds[b[i] + 1] += 1
-            n_reversed[b[i]] += 1
-    for c in range(n_accounts):
-        bounds[c + 1] += bounds[c]
-    return bounds, n_reversed
-
-
-@njit(**NJIT_KW)
-def _directed_fill(a, b, weight_a, weight_b, min_weight, bounds, n_reversed, packed, out):
-    """The directed edges of account pairs ``a <= b`` sorted by (a, b) into ``out``
-    (rows source, target, weight), sorted by (source, target): ``a -> b`` weighs
-    ``weight_a``, ``b -> a`` (``a != b``) ``weight_b``; lighter edges are left out.
-
-    Linear time: the edges of one source are its reversed pairs (partners below it, met
-    in order of the partner) followed by its own pairs (partners from itself up, already
-    sorted). The reversed pairs land all over the output, so each is first written as
-    one int64 (target << 32 | weight) into ``packed``, then unpacked in order.
-    """
-    reversed_at = bounds[:-1].copy()
-    own_at = reversed_at + n_reversed
-    for i in range(a.shape[0]):
-        if weight_a[i] >= min_weight:
-            k = own_at[a[i]]
-            own_at[a[i]] += 1
-            packed[k] = (b[i] << 32) | weight_a[i]
-        if b[i] != a[i] and weight_b[i] >= min_weight:
-            k = reversed_at[b[i]]
-            reversed_at[b[i]] += 1
-            packed[k] = (a[i] << 32) | weight_b[i]
-    for c in range(bounds.shape[0] - 1):
-        for k in range(bounds[c], bounds[c + 1]):
-            out[0, k] = c
-            out[1, k] = packed[k] >> 32
-            out[2, k] = packed[k] & 0xFFFFFFFF
 
 
 def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool) -> pl.DataFrame:
