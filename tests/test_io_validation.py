@@ -149,10 +149,18 @@ def test_unparseable_timestamps_are_counted_with_three_examples():
     assert "on_invalid='drop'" in message
 
 
-def test_milliseconds_are_recognised():
-    message = _error(_posts(timestamp=[1623881091000, 1623881092000]))
-    assert "2 values too large for epoch seconds" in message
-    assert "look like milliseconds" in message and "/ 1000" in message
+def test_epoch_milliseconds_are_told_by_their_magnitude():
+    posts = validate_posts(_posts(timestamp=[1623881091000, 1623881092500]))
+    assert posts["timestamp"].to_list() == [
+        datetime(2021, 6, 16, 22, 4, 51, tzinfo=UTC),
+        datetime(2021, 6, 16, 22, 4, 52, 500000, tzinfo=UTC),
+    ]
+
+
+def test_epoch_numbers_beyond_nanoseconds_are_reported():
+    message = _error(_posts(timestamp=[1.7e21, 0.0]))
+    assert "1 value too large for an epoch time (e.g. 1.7e+21)" in message
+    assert "seconds, milliseconds, microseconds or nanoseconds" in message
 
 
 def test_null_ids_are_counted_with_rows():

@@ -10,8 +10,11 @@ import polars as pl
 
 from cib_detect.schema import TIMESTAMP_DTYPE
 
-# Epoch seconds beyond 1e11 (year 5138) are surely milliseconds or microseconds.
-MAX_EPOCH_SECONDS = 1e11
+# Epoch numbers are read in the unit that puts them between 1973 and 5138, by magnitude:
+# |x| < 1e11 seconds, < 1e14 milliseconds, < 1e17 microseconds, < 1e20 nanoseconds.
+_EPOCH_LIMITS = (10**11, 10**14, 10**17)
+#: Epoch numbers from here on are no time in any unit (nanoseconds beyond year 5138).
+MAX_EPOCH = 1e20
 _STRINGY = (pl.String, pl.Categorical, pl.Enum)
 
 # Timestamp strings are normalised (date and time joined by "T", no space before the
@@ -23,25 +26,74 @@ _TWITTER_API_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # "Tue Oct 07 19:55:59 +0000 20
 # Formats tried as a whole-column fast path on raw strings (see parse_times).
 _NAIVE_FAST_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S%.f", *_NAIVE_FORMATS)
 _AWARE_FAST_FORMATS = (*_AWARE_FORMATS, _TWITTER_API_FORMAT)
+# What separates the items of a hashtag list written as text ("#a, #b", "a;b", "#a#b").
+_HASHTAG_SEPARATORS = r"[\s,;|#＃]+"
 _JSON_STRING = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
 _JSON_STRING_ARRAY = rf"^\[\s*{_JSON_STRING}(?:\s*,\s*{_JSON_STRING})*\s*\]$"
 
 
-def _from_epoch_seconds(seconds: pl.Expr) -> pl.Expr:
-    """Epoch seconds (int or float) -> Datetime(us, UTC); out of range becomes null."""
-    micros = (seconds.cast(pl.Float64) * 1e6).round().cast(pl.Int64, strict=False)
-    in_range = seconds.abs() < MAX_EPOCH_SECONDS  # guards the int64 microsecond overflow
-    return pl.from_epoch(pl.when(in_range).then(micros), "us").dt.replace_time_zone("UTC")
+def from_epoch(number: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Epoch numbers (integers, floats or their text) -> Datetime(us, UTC), the unit
+    decided by each value's magnitude: below 1e11 seconds (up to the year 5138), below
+    1e14 milliseconds (from March 1973 on), below 1e17 microseconds, below 1e20
+    nanoseconds. Integers are converted exactly, floats to the nearest microsecond;
+    values beyond 1e20, NaN and text that is no number become null.
+
+    Examples
+    --------
+    >>> s = pl.Series([1483274096, 1483274096250, 1483274096250001, 1483274096250001999])
+    >>> times = pl.select(from_epoch(pl.lit(s), s.dtype)).to_series()
+    >>> times.dt.to_string("%Y-%m-%d %H:%M:%S%.6f").to_list()  # doctest: +NORMALIZE_WHITESPACE
+    ['2017-01-01 12:34:56.000000', '2017-01-01 12:34:56.250000',
+     '2017-01-01 12:34:56.250001', '2017-01-01 12:34:56.250001']
+    """
+    if isinstance(dtype, _STRINGY):
+        text = number.cast(pl.String).str.strip_chars()
+        return pl.coalesce(
+            from_epoch(text.str.to_integer(strict=False), pl.Int64()),
+            from_epoch(text.cast(pl.Float64, strict=False), pl.Float64()),
+        )
+    seconds, millis, micros = _EPOCH_LIMITS
+    if dtype.is_integer():
+        value = number.cast(pl.Int64, strict=False)
+        size = value.abs()
+        us = (
+            pl.when(size < seconds)
+            .then(value * 1_000_000)
+            .when(size < millis)
+            .then(value * 1_000)
+            .when(size < micros)
+            .then(value)
+            .otherwise(value // 1_000)  # Int64 ends below 1e19: all nanoseconds
+        )
+    else:
+        value = number.cast(pl.Float64)
+        size = value.abs()
+        scale = (
+            pl.when(size < seconds)
+            .then(1e6)
+            .when(size < millis)
+            .then(1e3)
+            .when(size < micros)
+            .then(1.0)
+            .when(size < MAX_EPOCH)
+            .then(1e-3)
+        )
+        us = (value * scale).round().cast(pl.Int64, strict=False)
+    return pl.from_epoch(us, "us").dt.replace_time_zone("UTC")
 
 
 def timestamp_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
     """Build an expression converting ``expr`` (of ``dtype``) to Datetime(us, UTC).
 
-    Accepts Datetime of any unit and time zone (naive means UTC), Date, epoch seconds as
-    integers or floats (fractions kept to the microsecond) and strings: ISO 8601 with or
-    without ``T``, fraction, ``Z`` or offset, the archives' ``"2017-01-01 12:34"``, a date
-    alone, Twitter's ``"Tue Oct 07 19:55:59 +0000 2014"`` and epoch seconds as text.
-    Values that cannot be read become null. Returns None when ``dtype`` cannot hold a time.
+    Accepts Datetime of any unit and time zone (naive means UTC), Date, epoch numbers as
+    integers, floats (fractions kept to the microsecond) or text, and strings: ISO 8601
+    with or without ``T``, fraction, ``Z`` or offset, the archives' ``"2017-01-01 12:34"``,
+    a date alone and Twitter's ``"Tue Oct 07 19:55:59 +0000 2014"``. The unit of an epoch
+    number is told by its magnitude (:func:`from_epoch`): below 1e11 seconds, below 1e14
+    milliseconds, below 1e17 microseconds, below 1e20 nanoseconds; so ``1483274096``,
+    ``1483274096000`` and ``1483274096000000000`` are the same time. Values that cannot
+    be read become null. Returns None when ``dtype`` cannot hold a time.
 
     Examples
     --------
@@ -57,7 +109,7 @@ def timestamp_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
     if isinstance(dtype, pl.Date | pl.Null):
         return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     if dtype.is_integer() or dtype.is_float():
-        return _from_epoch_seconds(expr)
+        return from_epoch(expr, dtype)
     if not isinstance(dtype, _STRINGY):
         return None
     text = expr.cast(pl.String).str.strip_chars()
@@ -72,14 +124,14 @@ def timestamp_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
     return pl.coalesce(
         *(a.dt.convert_time_zone("UTC") for a in aware),
         *(n.dt.replace_time_zone("UTC") for n in naive),
-        _from_epoch_seconds(text.cast(pl.Float64, strict=False)),
+        from_epoch(text, pl.String()),
     )
 
 
 def _fast_parser(fmt: str | None):
-    """An expression reading raw strings in one format (None: epoch seconds as text)."""
+    """An expression reading raw strings in one format (None: epoch numbers as text)."""
     if fmt is None:
-        return lambda text: _from_epoch_seconds(text.cast(pl.Float64, strict=False))
+        return lambda text: from_epoch(text, pl.String())
 
     def parse(text: pl.Expr) -> pl.Expr:
         parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
@@ -122,13 +174,18 @@ def parse_times(values: pl.Series) -> pl.Series:
     return parsed.cast(TIMESTAMP_DTYPE).alias(values.name)
 
 
-def string_list_expr(expr: pl.Expr, *, urls: bool = False) -> pl.Expr:
+def string_list_expr(expr: pl.Expr, *, urls: bool = False, hashtags: bool = False) -> pl.Expr:
     """Build an expression parsing list-like strings into List(String).
 
     Understands the archives' ``[a, b]``, Python's ``['a', 'b']``, JSON's ``["a", "b"]``,
     ``[]`` and, without brackets, whitespace-separated items (``"a b"``, as the
     coordination-network-toolkit writes URLs). With ``urls=True`` unquoted items are split
     only at a comma followed by a space or by ``http``, because URLs may contain commas.
+    With ``hashtags=True`` unquoted items are split at any run of whitespace, ``,``,
+    ``;``, ``|`` and ``#`` (a hashtag holds none of them: ``"#a, #b"``, ``"a,b"`` and
+    ``"#a#b"`` are two tags) and every item is normalised as by
+    :func:`cib_detect.normalize.normalize_hashtag` (no ``#``, invisible characters
+    deleted, NFKC, lowercase), so that given hashtags match extracted ones.
     Empty items are dropped; null stays null.
 
     Examples
@@ -136,6 +193,9 @@ def string_list_expr(expr: pl.Expr, *, urls: bool = False) -> pl.Expr:
     >>> s = pl.Series(["[a, b]", "['x', 'y']", "[]", "u v", None])
     >>> pl.select(string_list_expr(pl.lit(s))).to_series().to_list()
     [['a', 'b'], ['x', 'y'], [], ['u', 'v'], None]
+    >>> tags = pl.Series(["#A, #b", "a,b", "['#X', 'y']", "#vo\\u200bte"])
+    >>> pl.select(string_list_expr(pl.lit(tags), hashtags=True)).to_series().to_list()
+    [['a', 'b'], ['a', 'b'], ['x', 'y'], ['vote']]
     """
     text = expr.cast(pl.String).str.strip_chars()
     # JSON with escapes ("\\u00e9", as json.dumps writes non-ASCII) is decoded by polars;
@@ -149,7 +209,12 @@ def string_list_expr(expr: pl.Expr, *, urls: bool = False) -> pl.Expr:
     quoted = inner.str.extract_all(r"'[^']*'|\"[^\"]*\"").list.eval(
         pl.element().str.slice(1, pl.element().str.len_chars() - 2)
     )
-    unquoted = inner.str.replace_all(r",\s+" if urls else r"\s*,\s*", "\x1f")
+    if hashtags:
+        unquoted = inner.str.replace_all(_HASHTAG_SEPARATORS, "\x1f")
+        bare = text.str.replace_all(_HASHTAG_SEPARATORS, "\x1f")
+    else:
+        unquoted = inner.str.replace_all(r",\s+" if urls else r"\s*,\s*", "\x1f")
+        bare = text.str.replace_all(r"\s+", "\x1f")
     if urls:
         unquoted = unquoted.str.replace_all(r",(https?://)", "\x1f${1}")
     items = (
@@ -159,7 +224,13 @@ def string_list_expr(expr: pl.Expr, *, urls: bool = False) -> pl.Expr:
         .then(quoted)
         .when(bracketed)
         .then(unquoted.str.split("\x1f"))
-        .otherwise(text.str.replace_all(r"\s+", "\x1f").str.split("\x1f"))
+        .otherwise(bare.str.split("\x1f"))
     )
     item = pl.element().str.strip_chars()
-    return items.list.eval(item.filter(item.str.len_bytes() > 0))
+    items = items.list.eval(item.filter(item.str.len_bytes() > 0))
+    if hashtags:
+        # Imported here: cib_detect.normalize loads numba, which reading alone does not need.
+        from cib_detect.normalize import normalize_hashtag
+
+        items = normalize_hashtag(items).list.drop_nulls()
+    return items

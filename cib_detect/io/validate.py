@@ -91,8 +91,8 @@ def _convert(column: str, dtype: pl.DataType, target: pl.DataType, table: str):
         expr = parse.timestamp_expr(col, dtype)
         if expr is None:
             return (
-                f"{found}, which is not a time; give datetimes, dates, epoch seconds "
-                "or ISO 8601 strings",
+                f"{found}, which is not a time; give datetimes, dates, epoch numbers "
+                "(seconds, ms, us or ns) or ISO 8601 strings",
                 None,
             )
         if isinstance(dtype, _STRINGY):
@@ -105,7 +105,10 @@ def _convert(column: str, dtype: pl.DataType, target: pl.DataType, table: str):
         ):
             return col.cast(target), False
         if stringy:
-            return parse.string_list_expr(col, urls=column == "urls"), False
+            list_expr = parse.string_list_expr(
+                col, urls=column == "urls", hashtags=column == "hashtags"
+            )
+            return list_expr, False
         if isinstance(dtype, pl.Null):
             return col.cast(target), False
         return (
@@ -187,7 +190,7 @@ def _problem_masks(column: str, dtype: pl.DataType, target: pl.DataType) -> dict
     given = raw.is_not_null() & (text.str.len_bytes() > 0) if stringy else raw.is_not_null()
     if target == TIMESTAMP_DTYPE:
         number = text.cast(pl.Float64, strict=False) if stringy else raw.cast(pl.Float64)
-        large = (number.fill_nan(None).abs() >= parse.MAX_EPOCH_SECONDS).fill_null(False)
+        large = (number.fill_nan(None).abs() >= parse.MAX_EPOCH).fill_null(False)
     elif column in ID_COLUMNS:
         large = (raw.fill_nan(None).abs() > _MAX_EXACT_FLOAT).fill_null(False)
     else:
@@ -213,7 +216,7 @@ def _message(kind, column, n, df, mask, *, table, dtype, is_time, required) -> s
     if kind == "bad" and is_time:
         return (
             f"{where} has {_plural(n, 'value')} that cannot be read as a time (e.g. {values}); "
-            "give datetimes, dates, epoch seconds or ISO 8601 strings such as "
+            "give datetimes, dates, epoch numbers or ISO 8601 strings such as "
             f"'2017-01-01T12:34:56Z' or '2017-01-01 12:34'; fix them or {drop}"
         )
     if kind == "bad":
@@ -224,8 +227,10 @@ def _message(kind, column, n, df, mask, *, table, dtype, is_time, required) -> s
         )
     if kind == "large" and is_time:
         return (
-            f"{where} has {_plural(n, 'value')} too large for epoch seconds (e.g. {values}): "
-            f"they look like milliseconds; divide them by 1000, e.g. pl.col({column!r}) / 1000"
+            f"{where} has {_plural(n, 'value')} too large for an epoch time (e.g. {values}): "
+            "epoch numbers are read as seconds, milliseconds, microseconds or nanoseconds by "
+            "their magnitude (below 1e11, 1e14, 1e17 or 1e20), and these are beyond; "
+            f"check what {column} holds, or convert it yourself, e.g. with pl.from_epoch"
         )
     if kind == "large":
         return (
@@ -379,6 +384,11 @@ def validate_posts(posts, *, on_duplicate: str = "raise", on_invalid: str = "rai
     -------
     polars.DataFrame
         Ids as String, ``timestamp`` as Datetime(us, UTC), list columns as List(String).
+        Epoch numbers are read in the unit their magnitude tells: below 1e11 seconds, below
+        1e14 milliseconds, below 1e17 microseconds, below 1e20 nanoseconds
+        (:func:`cib_detect.io.parse.from_epoch`). Hashtags given as text (``"#a, #b"``,
+        ``"[a, b]"``, ``"a b"``) are split and normalised as by
+        :func:`cib_detect.normalize.normalize_hashtag`.
 
     Raises
     ------

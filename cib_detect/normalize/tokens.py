@@ -6,6 +6,7 @@ import polars as pl
 
 from cib_detect.normalize._common import (
     EMPTY_LIST,
+    INVISIBLE,
     as_expr,
     unicode_fold,
 )
@@ -17,13 +18,21 @@ __all__ = ["extract_hashtags", "extract_mentions", "extract_urls", "normalize_ha
 # rules are written as alternatives that also match the unwanted context (a URL, the word
 # before a '#', an HTML entity); matches that do not start with the marker are dropped.
 _SKIP_URL = URL_START + r"\S+"
+# A character of a tag: a word character, or an invisible one (a zero-width space inside
+# "#vo\u200bte" must not cut the tag short: unicode_fold deletes it afterwards, as
+# normalize_text does for co_text). A nested class: INVISIBLE is itself [...].
+_TAG_CHAR = rf"[\w{INVISIBLE}]"
 # Hashtags: '#' or '＃' not preceded by a word character, '&' (HTML entities "&#39;") or
-# '/' (URL fragments "x.com/#top", also without a scheme), then word characters with at
+# '/' (URL fragments "x.com/#top", also without a scheme), then tag characters with at
 # least one letter or mark: "#1" is no hashtag (as on Twitter), "#2024vote" is.
-_HASHTAG_CANDIDATES = rf"{_SKIP_URL}|[&/][#＃]\w+|\w*[#＃]\w*[\p{{L}}\p{{M}}]\w*"
+_HASHTAG_CANDIDATES = (
+    rf"{_SKIP_URL}|[&/][#＃]{_TAG_CHAR}+|\w*[#＃]{_TAG_CHAR}*[\p{{L}}\p{{M}}]{_TAG_CHAR}*"
+)
 # Mentions: '@' or '＠' not preceded by a word character (e-mail addresses) or '/'
 # (medium.com/@user), a handle, optionally a fediverse instance ("@a@mastodon.social").
-_MENTION_CANDIDATES = rf"{_SKIP_URL}|/[@＠]\w+|\w*[@＠]\w+(?:@[\w-]+(?:\.[\w-]+)+)?"
+_MENTION_CANDIDATES = (
+    rf"{_SKIP_URL}|/[@＠]{_TAG_CHAR}+|\w*[@＠]{_TAG_CHAR}+(?:@[\w-]+(?:\.[\w-]+)+)?"
+)
 # URLs in running text. The body stops at whitespace, angle brackets, quotes, braces and
 # the ellipsis of truncated tweets; parentheses are part of it only when balanced
 # (Wikipedia links), and the last character may not be closing punctuation.
@@ -56,7 +65,10 @@ def extract_hashtags(text) -> pl.Expr:
     ``&`` or ``/``, followed by letters, combining marks, digits and underscores of any
     script, with at least one letter or mark: ``#1`` is no hashtag (as on Twitter),
     ``#2024vote`` is. Fragments of URLs (``https://x.com/#top``) and HTML entities
-    (``&#39;``) are not hashtags. ``#a#b`` gives ``a`` and ``b``.
+    (``&#39;``) are not hashtags. ``#a#b`` gives ``a`` and ``b``. Invisible characters
+    inside a tag (zero-width space, joiners, word joiner, BOM: the ones
+    :func:`~cib_detect.normalize.normalize_text` deletes) are part of it and deleted, so
+    ``"#vo\\u200bte"`` is ``vote``.
 
     Parameters
     ----------

@@ -80,8 +80,11 @@ def is_true(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String).str.strip_chars().str.to_lowercase().is_in(_TRUE).fill_null(False)
 
 
-def list_expr(name: str, dtype: pl.DataType, *, urls: bool = False) -> pl.Expr:
-    """A list column: strings are parsed, a missing value becomes an empty list.
+def list_expr(
+    name: str, dtype: pl.DataType, *, urls: bool = False, hashtags: bool = False
+) -> pl.Expr:
+    """A list column: strings are parsed (:func:`cib_detect.io.parse.string_list_expr`),
+    a missing value becomes an empty list.
 
     Examples
     --------
@@ -91,7 +94,7 @@ def list_expr(name: str, dtype: pl.DataType, *, urls: bool = False) -> pl.Expr:
     """
     col = pl.col(name)
     if _stringy(dtype):
-        col = string_list_expr(col, urls=urls)
+        col = string_list_expr(col, urls=urls, hashtags=hashtags)
     elif not (dtype == pl.List or dtype == pl.Array):
         return col  # validation reports a dtype that is not a list
     return col.fill_null(pl.lit([], dtype=pl.List(pl.String)))

@@ -142,7 +142,10 @@ def to_posts(raw: pl.LazyFrame) -> pl.LazyFrame:
         ("user_mentions", "mentions"),
     ):
         if source in schema:
-            exprs.append(list_expr(source, schema[source], urls=source == "urls").alias(target))
+            parsed = list_expr(
+                source, schema[source], urls=source == "urls", hashtags=source == "hashtags"
+            )
+            exprs.append(parsed.alias(target))
     if "retweet_tweetid" in schema:
         repost = id_expr("retweet_tweetid", schema["retweet_tweetid"], numeric=True)
         if "is_retweet" in schema:  # the flag wins over a stray retweet id
