@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
 from cib_detect.errors import ParameterError
 
@@ -38,7 +40,7 @@ def duration_seconds(value, *, name: str, function: str) -> float:
         seconds = value.total_seconds()
     elif isinstance(value, bool):
         seconds = None
-    elif isinstance(value, int | float):
+    elif isinstance(value, numbers.Real):  # int, float and numpy scalars
         seconds = float(value)
     elif isinstance(value, str) and (match := _DURATION.match(value)):
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
@@ -90,13 +92,13 @@ def check_int(value, *, name: str, function: str, minimum: int = 0, allow_none=F
     """
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         extra = " or None" if allow_none else ""
         raise ParameterError(
             f"the {name!r} parameter of {function} must be an integer >= {minimum}{extra}; "
             f"got {value!r} instead"
         )
-    return value
+    return int(value)
 
 
 def check_number(
@@ -123,7 +125,11 @@ def check_number(
     """
     if value is None and allow_none:
         return None
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    ok = (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
     if ok and low is not None:
         ok = value > low if low_open else value >= low
     if ok and high is not None:
@@ -143,3 +149,59 @@ def check_number(
             f"the {name!r} parameter of {function} must be {interval}{extra}; got {value!r} instead"
         )
     return float(value)
+
+
+def check_strings(value, *, name: str, function: str) -> list[str]:
+    """A sequence of ids or names as a list of str; a single string is one item.
+
+    Examples
+    --------
+    >>> check_strings("rt.com", name="seed_domains", function="detect")
+    ['rt.com']
+    >>> check_strings(["a1", 2], name="seed_accounts", function="detect")
+    ['a1', '2']
+    """
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bytes | dict) or not isinstance(value, Iterable):
+        raise ParameterError(
+            f"the {name!r} parameter of {function} must be a string or a list of strings; "
+            f"got {type(value).__name__} {value!r} instead"
+        )
+    items = list(value)
+    bad = [item for item in items if item is None or isinstance(item, bytes | float)]
+    if bad:
+        raise ParameterError(
+            f"the {name!r} parameter of {function} must hold strings (ids or names); "
+            f"got {bad[0]!r} among them; remove it or pass its text"
+        )
+    return [str(item) for item in items]
+
+
+def check_spill_dir(spill_dir, *, function: str) -> None:
+    """Fail unless ``spill_dir`` is None or an existing, writable directory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_spill_dir(tempfile.gettempdir(), function="detect")
+    >>> check_spill_dir("/no/such/dir", function="detect")
+    Traceback (most recent call last):
+    ...
+    cib_detect.errors.ParameterError: the 'spill_dir' parameter of detect must be ...
+    """
+    if spill_dir is None:
+        return
+    try:
+        path = Path(spill_dir)
+    except TypeError:
+        raise ParameterError(
+            f"the 'spill_dir' parameter of {function} must be a directory path; "
+            f"got {type(spill_dir).__name__} instead"
+        ) from None
+    if not path.is_dir():
+        found = "a file" if path.exists() else "nothing"
+        raise ParameterError(
+            f"the 'spill_dir' parameter of {function} must be an existing directory; "
+            f"{str(path)!r} is {found}; create it first or pass another"
+        )

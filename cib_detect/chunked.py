@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import logging
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
+from cib_detect.errors import ParameterWarning
 from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.pairs import flagged_partners
 from cib_detect.traces.keys import KEY_TRACES, MULTI_KEY_TRACES
@@ -69,6 +71,11 @@ PARTIAL_SCHEMA = {
 
 #: A split post counted in a chunk's ``n_posts_a`` (side 0) or ``n_posts_b`` (side 1).
 SPLIT_SCHEMA = {"code_a": pl.Int64, "code_b": pl.Int64, "side": pl.Int8, "post": pl.Int64}
+
+# Fewest accounts in one range of the adding-up step, and fewest keyed rows per chunk
+# below which n_chunks is reported as larger than the data needs.
+_RANGE_ACCOUNTS = 10_000
+_MIN_CHUNK_ROWS = 1_000
 
 # Seed of the chunk hash: any fixed value; polars' hash is stable within one version,
 # which is all a run needs (Dask workers share the environment).
@@ -245,6 +252,9 @@ class LocalChunks:
         self.root = root
         self.n_chunks = n_chunks
         self.split = split
+        # Only chunks that received rows exist on disk: listing them once keeps the cost
+        # of a huge n_chunks on small data to the chunks there are.
+        self.present = sorted(int(path.name.partition("=")[2]) for path in root.glob("chunk=*"))
 
     def map(self, work: Callable[[pl.DataFrame], T]) -> list[T]:
         """``work(rows)`` for every non-empty chunk, in chunk order, one at a time.
@@ -255,7 +265,7 @@ class LocalChunks:
         return list(self._each(work))
 
     def _each(self, work: Callable[[pl.DataFrame], T]) -> Iterator[T]:
-        for chunk in range(self.n_chunks):
+        for chunk in self.present:
             parts = sorted((self.root / f"chunk={chunk}").glob("*.parquet"))
             if not parts:
                 continue
@@ -286,7 +296,10 @@ class LocalChunks:
             uses += part.uses
         edge_files = sorted(spill.glob("edges-*.parquet"))
         split_files = sorted(spill.glob("split-*.parquet"))
-        bounds = np.linspace(0, n_accounts, self.n_chunks + 1).astype(np.int64)
+        # One range per chunk, but no range smaller than _RANGE_ACCOUNTS accounts: on small
+        # data a range costs a scan of every spilled file for little memory saved.
+        n_ranges = max(1, min(len(self.present), -(-n_accounts // _RANGE_ACCOUNTS)))
+        bounds = np.linspace(0, n_accounts, n_ranges + 1).astype(np.int64)
         totals = []
         for low, high in itertools.pairwise(bounds):
             if not edge_files or low == high:
@@ -301,6 +314,20 @@ class LocalChunks:
             totals.append(combine_chunks(edges, split, min_coactions=min_coactions))
         edges = pl.concat(totals) if totals else pl.DataFrame(schema=PARTIAL_SCHEMA)
         return Totals(edges, merge_capped(capped), uses)
+
+
+def _check_chunk_size(files: list[Path], n_chunks: int) -> None:
+    """Warn when ``n_chunks`` leaves chunks so small that their overhead dominates."""
+    rows = pl.scan_parquet(files).select(pl.len()).collect().item() if files else 0
+    if n_chunks > 1 and rows < n_chunks * _MIN_CHUNK_ROWS:
+        suggested = max(1, rows // (100 * _MIN_CHUNK_ROWS))
+        message = (
+            f"n_chunks={n_chunks:,} for {rows:,} keyed rows leaves under {_MIN_CHUNK_ROWS:,} "
+            f"rows per chunk: the result is the same, but each chunk costs a file and a "
+            f"kernel call; n_chunks={suggested} (or leaving it out, in memory) is faster"
+        )
+        logger.warning(message)
+        warnings.warn(message, ParameterWarning, stacklevel=4)
 
 
 @contextmanager
@@ -320,6 +347,7 @@ def local_chunks(
             pl.PartitionBy(root, key="chunk", include_key=True), mkdir=True
         )
         files = sorted(root.rglob("*.parquet"))
+        _check_chunk_size(files, n_chunks)
         split = None
         if multi and files:
             split = split_posts(pl.scan_parquet(files)).collect().get_column("post_row")

@@ -15,6 +15,7 @@ import argparse
 import glob
 import json
 import logging
+import re
 import sys
 import time
 import traceback
@@ -252,7 +253,7 @@ def _window(text: str):
 def _traces(values):
     if not values:
         return None
-    return [t for v in values for t in v.split(",") if t]
+    return [t for v in values for t in re.split(r"[,\s]+", v) if t]
 
 
 def _formats(text: str) -> list[str]:

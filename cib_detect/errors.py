@@ -8,6 +8,7 @@ __all__ = [
     "CibDetectWarning",
     "DroppedRowsWarning",
     "ParameterError",
+    "ParameterWarning",
     "SchemaError",
 ]
 
@@ -30,3 +31,8 @@ class DroppedRowsWarning(CibDetectWarning):
 
 class CappedKeysWarning(CibDetectWarning):
     """Very popular trace keys were left out of a co-action network; the message says which."""
+
+
+class ParameterWarning(CibDetectWarning):
+    """A parameter is valid but its value costs more than it gives (the result is the same);
+    the message says why and what to pass instead."""

@@ -10,10 +10,17 @@ from contextlib import ExitStack, contextmanager
 import polars as pl
 
 from cib_detect import _config
-from cib_detect._params import check_choice, check_int, check_number, duration_microseconds
+from cib_detect._params import (
+    check_choice,
+    check_int,
+    check_number,
+    check_spill_dir,
+    check_strings,
+    duration_microseconds,
+)
 from cib_detect.cluster import attach_accounts, cluster_accounts
 from cib_detect.detection import Detection
-from cib_detect.errors import ParameterError
+from cib_detect.errors import ParameterError, SchemaError
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
 from cib_detect.graph.fusion import fuse
 from cib_detect.score.bursts import cluster_bursts
@@ -165,15 +172,25 @@ def detect(
     """
     name = "detect"
     run = _Run()
+    # Every parameter is checked here, by its public name, before any work.
     window_us = duration_microseconds(window, name="window", function=name)
+    check_number(alpha, name="alpha", function=name, low=0, high=1, low_open=True)
     check_choice(backbone_method, BACKBONE_METHODS, name="backbone_method", function=name)
-    check_int(min_cluster_size, name="min_cluster_size", function=name, minimum=2)
+    min_cluster_size = check_int(
+        min_cluster_size, name="min_cluster_size", function=name, minimum=2
+    )
     check_number(
         max_burst_share, name="max_burst_share", function=name, low=0, high=1, low_open=True
     )
-    check_int(max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True)
-    check_int(n_chunks, name="n_chunks", function=name, minimum=1, allow_none=True)
+    max_key_posts = check_int(
+        max_key_posts, name="max_key_posts", function=name, minimum=2, allow_none=True
+    )
+    seed_domains = check_strings(seed_domains, name="seed_domains", function=name)
+    seed_accounts = check_strings(seed_accounts, name="seed_accounts", function=name)
+    random_state = check_int(random_state, name="random_state", function=name, allow_none=True)
+    n_chunks = check_int(n_chunks, name="n_chunks", function=name, minimum=1, allow_none=True)
     check_choice(backend, ("polars", "dask"), name="backend", function=name)
+    requested = _requested_traces(traces)
     if client is not None and backend != "dask":
         raise ParameterError(
             "the 'client' parameter of detect is used only with backend='dask'; pass "
@@ -184,18 +201,15 @@ def detect(
             "the 'spill_dir' parameter of detect applies to backend='polars' with n_chunks "
             "(Dask workers spill by their own settings); pass n_chunks, or leave it out"
         )
+    check_spill_dir(spill_dir, function=name)
     with ExitStack() as stack:
         with run.stage("read"):
             source = _posts_source(posts, backend, n_chunks, client, spill_dir)
             if accounts is not None:
                 from cib_detect.io import read_accounts
 
-                accounts = (
-                    accounts
-                    if isinstance(accounts, pl.DataFrame) and "account_id" in accounts.columns
-                    else read_accounts(accounts)
-                )
-        chosen = _choose_traces(traces, source.columns)
+                accounts = read_accounts(accounts)
+        chosen = _choose_traces(requested, source.columns)
         window_us = _at_least_resolution(source, window_us, run)
         with run.stage("index"):
             if isinstance(source, MemoryPosts):
@@ -222,7 +236,6 @@ def detect(
                 clusters, evidence, max_burst_share, run
             )
         with run.stage("read"):
-            seed_accounts = [str(a) for a in seed_accounts]
             posts, background = _score_posts(source, clusters, accounts, seed_accounts)
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
@@ -252,8 +265,8 @@ def detect(
         "backbone_method": backbone_method,
         "min_cluster_size": min_cluster_size,
         "max_key_posts": max_key_posts,
-        "seed_domains": list(seed_domains),
-        "seed_accounts": list(seed_accounts),
+        "seed_domains": seed_domains,
+        "seed_accounts": seed_accounts,
         "random_state": random_state,
         "max_burst_share": max_burst_share,
         "n_posts": source.height,
@@ -312,14 +325,34 @@ def _drop_crowd_bursts(clusters, evidence, max_burst_share, run):
     )
 
 
-def _choose_traces(traces, columns) -> list[str]:
+def _requested_traces(traces) -> list[str] | None:
+    """The ``traces`` parameter as a list of known trace names (None: the default)."""
     if traces is None:
-        return [t for t in DEFAULT_TRACES if any(c in columns for c in _NEEDS[t])]
-    if isinstance(traces, str):
-        traces = [traces]
-    for trace in traces:
+        return None
+    names = check_strings(traces, name="traces", function="detect")
+    if not names:
+        raise ParameterError(
+            "the 'traces' parameter of detect names no trace; pass trace names such as "
+            f"{list(DEFAULT_TRACES[:2])}, or None for every trace the posts support"
+        )
+    for trace in names:
         check_choice(trace, KEY_TRACES, name="traces", function="detect")
-    return list(dict.fromkeys(traces))
+    return list(dict.fromkeys(names))
+
+
+def _choose_traces(requested, columns) -> list[str]:
+    """The requested traces, or by default every trace whose columns the posts have."""
+    if requested is not None:
+        return requested
+    chosen = [t for t in DEFAULT_TRACES if any(c in columns for c in _NEEDS[t])]
+    if not chosen:
+        needs = "; ".join(f"{t}: {' or '.join(_NEEDS[t])}" for t in DEFAULT_TRACES)
+        raise SchemaError(
+            f"posts have none of the columns detect's traces need (found {sorted(columns)}); "
+            f"each trace needs one of these columns ({needs}); pass column_map= to "
+            f"read_posts to name yours"
+        )
+    return chosen
 
 
 def _at_least_resolution(source, window_us: int, run: _Run) -> int:

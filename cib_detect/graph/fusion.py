@@ -86,7 +86,11 @@ def fuse(per_trace: dict[str, pl.DataFrame], *, significant_p: float = 0.01) -> 
     pair = long.get_column("pair").to_numpy()
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
     rank = np.arange(len(pair)) - np.repeat(starts, np.diff(np.r_[starts, len(pair)])) + 1
-    simes = np.minimum.reduceat(n_traces * long.get_column("p_value").to_numpy() / rank, starts)
+    simes = (
+        np.minimum.reduceat(n_traces * long.get_column("p_value").to_numpy() / rank, starts)
+        if len(pair)
+        else np.empty(0)  # no trace found a pair: reduceat takes no empty input
+    )
     fused = long.group_by("pair", maintain_order=True).agg(
         pl.first("account_a"),
         pl.first("account_b"),

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from cib_detect import _config
-from cib_detect._params import check_choice, check_int, duration_microseconds
+from cib_detect._params import check_choice, check_int, check_spill_dir, duration_microseconds
 from cib_detect.encode import EncodedKeys, encode_keyed, indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.account_pairs import account_pair_stats
@@ -225,6 +225,7 @@ def co_action_edges(
             "pass backend='dask' to run on that cluster, or leave client out"
         )
     if n_chunks is not None:
+        check_spill_dir(spill_dir, function=name)
         return _chunked_edges(
             posts, trace, window, min_weight, max_key_posts, n_chunks, spill_dir, trace_options
         )
