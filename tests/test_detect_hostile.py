@@ -132,3 +132,28 @@ def test_public_names_resolve_lazily_and_all_is_complete():
     assert exported == set(cd._EXPORTS)
     for name in exported:
         assert getattr(cd, name) is not None
+
+
+def test_cli_module_loads_no_heavy_library_so_an_interrupt_while_loading_is_caught():
+    import subprocess
+    import sys
+
+    code = "import sys, cib_detect.cli; print(sorted({'polars', 'numba'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_cli_interrupt_while_loading_exits_130_without_traceback(monkeypatch, capsys):
+    import types
+
+    from cib_detect import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    # The first library call of a command is where polars and numba load.
+    monkeypatch.setattr(cd, "datasets", types.SimpleNamespace(synthetic=interrupted))
+    assert cli.main(["demo"]) == cli.EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert "interrupted" in err
+    assert "Traceback" not in err
