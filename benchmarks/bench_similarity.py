@@ -8,7 +8,7 @@ numba compilation excluded by a warm-up call on a tiny input.
   1-hour window, and on the IRA tweets (2.46M real tweets, minute resolution) if
   ``../shared/data/ira/ira_tweets.parquet`` is present.
 - Recall of MinHash LSH against the exact windowed all-pairs Jaccard
-  (:func:`cib_detect.kernels.minhash.window_jaccard_pairs`, itself tested against a
+  (:func:`cib_detect.kernels.verify.window_jaccard_pairs`, itself tested against a
   brute-force twin) on a sample: some days from the middle of each data set.
 - ``sync_activity`` and ``activity_profile`` on 1M posts by 100k accounts (heavy-tailed
   activity, diurnal schedules in several time zones, 50 planted groups on a shared
@@ -117,7 +117,8 @@ def case_recall(source: str, days: int, window: str = "1h") -> dict:
     """MinHash LSH pairs against the exact windowed all-pairs Jaccard on a sample."""
     import cib_detect as cd
     from cib_detect._params import duration_microseconds
-    from cib_detect.kernels.minhash import shingle_sets, window_jaccard_pairs
+    from cib_detect.kernels.shingles import shingle_sets
+    from cib_detect.kernels.verify import window_jaccard_pairs
     from cib_detect.traces import similarity
 
     posts = _ira_posts() if source == "ira" else _synthetic_posts(int(source))

@@ -11,13 +11,9 @@ from hypothesis import strategies as st
 
 import cib_detect as cd
 from cib_detect.errors import CappedKeysWarning, ParameterError
-from cib_detect.kernels.minhash import (
-    band_buckets,
-    band_keys,
-    shingle_sets,
-    verify_candidates,
-    window_jaccard_pairs,
-)
+from cib_detect.kernels.minhash import band_buckets, band_keys
+from cib_detect.kernels.shingles import shingle_sets
+from cib_detect.kernels.verify import verify_candidates, window_jaccard_pairs
 from cib_detect.traces.similarity import candidate_probability
 from tests.reference_similarity import (
     jaccard,

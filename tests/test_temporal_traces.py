@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import cib_detect as cd
 from cib_detect.errors import ParameterError
-from cib_detect.kernels.cosine import dense_top_k, simhash_top_k, sparse_cosine_pairs
+from cib_detect.kernels.sparse_cosine import sparse_cosine_pairs
+from cib_detect.kernels.top_k import dense_top_k, simhash_top_k
 from tests.reference_similarity import naive_profiles, naive_sync_activity, naive_top_k
 
 T0 = datetime(2024, 3, 4, tzinfo=timezone.utc)  # a Monday

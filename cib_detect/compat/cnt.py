@@ -11,7 +11,7 @@ repository head, reproduced here, does not.
 ``co_similar_tweet`` pairs two messages whose token sets (the toolkit's ``tokenize``:
 lowercase, @mentions removed, Unicode word segmentation by the ``regex`` module) have
 Jaccard similarity ``>= similarity_threshold``; every pair within the window is compared
-exactly (:func:`cib_detect.kernels.minhash.window_jaccard_pairs`), as the toolkit does.
+exactly (:func:`cib_detect.kernels.verify.window_jaccard_pairs`), as the toolkit does.
 It needs the ``regex`` package (the toolkit's own tokenizer), imported on use.
 """
 
@@ -25,7 +25,7 @@ from cib_detect.encode import EncodedKeys, account_codes, encode_keyed
 from cib_detect.errors import ParameterError
 from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.directed import _directed_fill, _directed_layout
-from cib_detect.kernels.minhash import window_jaccard_pairs
+from cib_detect.kernels.verify import window_jaccard_pairs
 from cib_detect.traces.co_action import TraceData
 from cib_detect.traces.posts import as_posts
 from cib_detect.traces.similarity import original_documents

@@ -1,6 +1,6 @@
-"""Shared pieces of the pair kernels: work splitting, prefix sums, input checks.
+"""Shared pieces of the kernels: work splitting, prefix sums, ranking, input checks.
 
-See :mod:`cib_detect.kernels.pairs` for the input convention.
+See :mod:`cib_detect.kernels.pairs` for the input convention of the pair kernels.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from cib_detect._config import NJIT_KW
 
 _INT64_MAX = np.iinfo(np.int64).max
 
-# Fewer rows than this per thread: run serially.
-_MIN_ROWS_PER_TASK = 50_000
+# Fewer items than these per thread: run serially (a parallel region costs milliseconds).
+_MIN_ROWS_PER_TASK = 50_000  # posts of the pair kernels
+_MIN_SETS_PER_TASK = 20_000  # texts, sets or candidate pairs of the text kernels
+_MIN_VECTORS_PER_TASK = 2_000  # rows of the cosine kernels
 
 
 @njit(**NJIT_KW)
@@ -79,10 +81,32 @@ def _exclusive_cumsum(counts):
     return offsets
 
 
-def _n_tasks(n_tasks, n_rows):
-    """One task per thread, or fewer so each has at least ``_MIN_ROWS_PER_TASK`` rows."""
+@njit(**NJIT_KW)
+def _better(sim_x, b_x, sim_y, b_y):
+    """Ranking order: higher similarity first, then lower partner index."""
+    return sim_x > sim_y or (sim_x == sim_y and b_x < b_y)
+
+
+@njit(**NJIT_KW)
+def _select_top(sims, partners, n, k):
+    """Reorder ``sims[:n]``/``partners[:n]`` so the best ``min(n, k)`` come first, ranked."""
+    m = min(n, k)
+    for r in range(m):  # selection: k is small
+        best = r
+        for q in range(r + 1, n):
+            if _better(sims[q], partners[q], sims[best], partners[best]):
+                best = q
+        sims[r], sims[best] = sims[best], sims[r]
+        partners[r], partners[best] = partners[best], partners[r]
+    return m
+
+
+def _n_tasks(n_tasks, n_rows, min_rows=None):
+    """One task per thread, or fewer so each has at least ``min_rows`` rows (default
+    ``_MIN_ROWS_PER_TASK``)."""
     if n_tasks is None:
-        return max(1, min(numba.get_num_threads(), n_rows // _MIN_ROWS_PER_TASK))
+        min_rows = _MIN_ROWS_PER_TASK if min_rows is None else min_rows
+        return max(1, min(numba.get_num_threads(), n_rows // min_rows))
     assert n_tasks >= 1, f"n_tasks must be >= 1, got {n_tasks}"
     return int(n_tasks)
 
@@ -102,3 +126,15 @@ def _check_sorted_input(starts, time, account, window):
     assert starts.shape[0] >= 1, "starts needs at least one entry (n_groups + 1)"
     assert starts[0] == 0 and starts[-1] == n, f"starts must run from 0 to {n}"
     assert window >= 0, f"window must be >= 0 microseconds, got {window}"
+
+
+def _check_csr(starts, values, dtype):
+    assert starts.dtype == np.int64 and starts.ndim == 1 and starts.flags.c_contiguous, (
+        "starts must be a C-contiguous 1-D int64 array"
+    )
+    assert values.dtype == dtype and values.flags.c_contiguous, (
+        f"values must be a C-contiguous {np.dtype(dtype).name} array, got {values.dtype}"
+    )
+    assert starts.shape[0] >= 1 and starts[0] == 0 and starts[-1] == values.shape[0], (
+        f"starts must run from 0 to {values.shape[0]}"
+    )

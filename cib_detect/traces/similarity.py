@@ -26,8 +26,10 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int
 from cib_detect.encode import indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
-from cib_detect.kernels.minhash import band_buckets, band_keys, shingle_sets, verify_candidates
+from cib_detect.kernels.minhash import band_buckets, band_keys
 from cib_detect.kernels.pairs import window_pairs
+from cib_detect.kernels.shingles import shingle_sets
+from cib_detect.kernels.verify import verify_candidates
 from cib_detect.normalize import normalize_text
 from cib_detect.traces.co_action import EDGE_SCHEMA, EVIDENCE_SCHEMA
 from cib_detect.traces.keys import require_columns

@@ -25,7 +25,8 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int, duration_microseconds
 from cib_detect.encode import account_codes
 from cib_detect.errors import ParameterError
-from cib_detect.kernels.cosine import dense_top_k, simhash_top_k, sparse_cosine_pairs
+from cib_detect.kernels.sparse_cosine import sparse_cosine_pairs
+from cib_detect.kernels.top_k import dense_top_k, simhash_top_k
 from cib_detect.traces.co_action import EDGE_SCHEMA, EVIDENCE_SCHEMA
 
 logger = logging.getLogger("cib_detect")
@@ -443,7 +444,7 @@ def activity_profile(
     method : {"auto", "exact", "approximate"}, default "auto"
         ``"exact"``: blocked float32 matrix products (``O(n**2 d)`` time, ``O(n)`` memory
         per block row). ``"approximate"``: SimHash sorting (:func:`~cib_detect.kernels.
-        cosine.simhash_top_k`), ``O(n d)``. ``"auto"``: exact up to 100,000 profiles.
+        top_k.simhash_top_k`), ``O(n d)``. ``"auto"``: exact up to 100,000 profiles.
     seed : int, default 0
         Seed of the approximate method.
 

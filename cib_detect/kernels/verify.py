@@ -1,0 +1,330 @@
+"""Exact Jaccard similarity of pairs of sets: LSH candidates, or every pair in a time window.
+
+Sets are CSR: set ``d`` is ``values[starts[d]:starts[d + 1]]``, sorted and without
+repeats (uint64 shingle hashes or int64 token ids). Similarities are ``|A & B| / |A | B|``
+in float64, exactly as computed naively; early exits only skip pairs that cannot reach the
+threshold.
+
+Parallel kernels split their pairs (or sets) into one contiguous block per task of about
+equal work and write each item's own output slot, so results do not depend on the thread
+count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from cib_detect._config import NJIT_KW, PARALLEL_KW
+from cib_detect.kernels._tasks import (
+    _MIN_SETS_PER_TASK,
+    _check_csr,
+    _exclusive_cumsum,
+    _n_tasks,
+    _split_by_work,
+)
+
+__all__ = ["verify_candidates", "window_jaccard_pairs"]
+
+
+@njit(**NJIT_KW)
+def _jaccard_at_least(starts, values, i, j, threshold):
+    """Jaccard of sets ``i`` and ``j`` if it is ``>= threshold`` (``threshold > 0``), else
+    -1.0. Exact: the value, when returned, is ``inter / union`` in float64, as computed
+    naively. The early exits only skip pairs that cannot reach the threshold: ``J <=
+    min(n1, n2) / max(n1, n2)``, and the merge stops once the intersection cannot grow to
+    the smallest ``m`` with ``m / (n1 + n2 - m) >= threshold`` (division rounds
+    monotonically, so both tests agree with the final comparison)."""
+    s1, e1, s2, e2 = starts[i], starts[i + 1], starts[j], starts[j + 1]
+    n1 = e1 - s1
+    n2 = e2 - s2
+    total = n1 + n2
+    if total == 0 or min(n1, n2) / max(n1, n2) < threshold:
+        return -1.0
+    # smallest m with m / (total - m) >= threshold, found around its real-valued root
+    m = max(int(threshold * total / (1.0 + threshold)) - 1, 0)
+    while m <= min(n1, n2) and m / (total - m) < threshold:
+        m += 1
+    inter = 0
+    while s1 < e1 and s2 < e2:
+        if inter + min(e1 - s1, e2 - s2) < m:
+            return -1.0
+        x = values[s1]
+        y = values[s2]
+        if x == y:
+            inter += 1
+            s1 += 1
+            s2 += 1
+        elif x < y:
+            s1 += 1
+        else:
+            s2 += 1
+    sim = inter / (total - inter)
+    return sim if sim >= threshold else -1.0
+
+
+@njit(**NJIT_KW)
+def _verify_task(first, last, left, right, band, keys, starts, values, threshold, keep, sims):
+    for p in range(first, last):
+        i = left[p]
+        j = right[p]
+        keep[p] = False
+        n1 = starts[i + 1] - starts[i]
+        n2 = starts[j + 1] - starts[j]
+        if n1 + n2 == 0 or min(n1, n2) / max(n1, n2) < threshold:
+            continue  # cheap size test first: J <= min / max
+        # Each pair is verified from the first band it agrees on only.
+        first_band = True
+        for b in range(band[p]):
+            if keys[i, b] == keys[j, b]:
+                first_band = False
+                break
+        if first_band:
+            sim = _jaccard_at_least(starts, values, i, j, threshold)
+            if sim >= 0.0:
+                sims[p] = sim
+                keep[p] = True
+
+
+@njit(**PARALLEL_KW)
+def _verify_parallel(bounds, left, right, band, keys, starts, values, threshold, keep, sims):
+    for t in prange(bounds.shape[0] - 1):
+        _verify_task(
+            bounds[t], bounds[t + 1], left, right, band, keys, starts, values, threshold, keep, sims
+        )
+
+
+@njit(**NJIT_KW)
+def _verify(left, right, band, keys, starts, values, threshold, n_tasks):
+    n = left.shape[0]
+    keep = np.zeros(n, np.bool_)
+    sims = np.zeros(n, np.float64)
+    if n_tasks == 1:
+        _verify_task(0, n, left, right, band, keys, starts, values, threshold, keep, sims)
+    else:
+        bounds = _split_by_work(np.ones(n, np.int64), n_tasks)
+        _verify_parallel(bounds, left, right, band, keys, starts, values, threshold, keep, sims)
+    return keep, sims
+
+
+@njit(**NJIT_KW)
+def _window_jaccard_task(
+    first,
+    last,
+    time,
+    account,
+    starts,
+    values,
+    window,
+    threshold,
+    min_size,
+    include_self,
+    fill,
+    counts,
+    offsets,
+    left,
+    right,
+):
+    """Sets ``first..last-1`` against every later set within ``window``: count the similar
+    ones into ``counts[i]`` or write them from ``offsets[i]`` on."""
+    n = time.shape[0]
+    hi = first
+    for i in range(first, last):
+        if hi <= i:
+            hi = i + 1
+        while hi < n and time[hi] - time[i] <= window:
+            hi += 1
+        o = offsets[i] if fill else 0
+        size_i = starts[i + 1] - starts[i]
+        if size_i < min_size:
+            if not fill:
+                counts[i] = 0
+            continue
+        for j in range(i + 1, hi):
+            if not include_self and account[j] == account[i]:
+                continue
+            if starts[j + 1] - starts[j] < min_size:
+                continue
+            if _jaccard_at_least(starts, values, i, j, threshold) >= 0.0:
+                if fill:
+                    left[o] = i
+                    right[o] = j
+                o += 1
+        if not fill:
+            counts[i] = o
+
+
+@njit(**PARALLEL_KW)
+def _window_jaccard_parallel(bounds, data, filters, fill, counts, offsets, left, right):
+    for t in prange(bounds.shape[0] - 1):
+        _window_jaccard_task(
+            bounds[t], bounds[t + 1], *data, *filters, fill, counts, offsets, left, right
+        )
+
+
+@njit(**NJIT_KW)
+def _window_jaccard_pass(bounds, data, filters, fill, counts, offsets, left, right):
+    if bounds.shape[0] == 2:
+        _window_jaccard_task(0, bounds[1], *data, *filters, fill, counts, offsets, left, right)
+    else:
+        _window_jaccard_parallel(bounds, data, filters, fill, counts, offsets, left, right)
+
+
+@njit(**NJIT_KW)
+def _window_jaccard_pairs(
+    time, account, starts, values, window, threshold, min_size, include_self, n_tasks
+):
+    n = time.shape[0]
+    # Work of set i: its window neighbours times its size (the merge cost).
+    work = np.empty(n, np.int64)
+    hi = 0
+    for i in range(n):
+        if hi <= i:
+            hi = i + 1
+        while hi < n and time[hi] - time[i] <= window:
+            hi += 1
+        work[i] = 1 + (hi - i - 1) * (starts[i + 1] - starts[i] + 1)
+    bounds = _split_by_work(work, n_tasks)
+    data = (time, account, starts, values)
+    filters = (window, threshold, min_size, include_self)
+    counts = np.zeros(n, np.int64)
+    none = np.empty(0, np.int64)
+    _window_jaccard_pass(bounds, data, filters, False, counts, counts, none, none)
+    offsets = _exclusive_cumsum(counts)
+    left = np.empty(offsets[n], np.int64)
+    right = np.empty(offsets[n], np.int64)
+    _window_jaccard_pass(bounds, data, filters, True, counts, offsets, left, right)
+    return left, right
+
+
+# ----------------------------------------------------------------------------- wrappers
+
+
+def verify_candidates(
+    left: np.ndarray,
+    right: np.ndarray,
+    band: np.ndarray,
+    keys: np.ndarray,
+    starts: np.ndarray,
+    values: np.ndarray,
+    threshold: float,
+    *,
+    n_tasks: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Jaccard of LSH candidate pairs, each pair once.
+
+    Parameters
+    ----------
+    left, right : int64 ndarray, shape (n_pairs,)
+        Set indices of the candidate pairs.
+    band : int64 ndarray, shape (n_pairs,)
+        The band in which each pair collided. A pair is verified only from the first band
+        in which its keys agree; its rows from later bands are dropped (so a pair met in
+        several bands is kept once).
+    keys : uint64 ndarray, shape (n_sets, n_bands)
+        Band keys (see :func:`~cib_detect.kernels.minhash.band_keys`).
+    starts, values : ndarray
+        The sets as CSR, sorted and repeat-free within each set.
+    threshold : float
+        Keep pairs with Jaccard ``>= threshold``.
+    n_tasks : int, optional
+        Parallel tasks; the output does not depend on it.
+
+    Returns
+    -------
+    keep : bool ndarray, shape (n_pairs,)
+    similarity : float64 ndarray, shape (n_pairs,)
+        Jaccard similarity ``|A & B| / |A | B|`` (0 for two empty sets), valid where
+        ``keep``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> starts = np.array([0, 3, 6])
+    >>> values = np.array([1, 2, 3, 2, 3, 4], dtype=np.uint64)
+    >>> keys = np.array([[5, 9], [5, 9]], dtype=np.uint64)
+    >>> pair = np.array([0]), np.array([1])
+    >>> verify_candidates(*pair, np.array([0]), keys, starts, values, 0.5)
+    (array([ True]), array([0.5]))
+    >>> verify_candidates(*pair, np.array([1]), keys, starts, values, 0.5)[0]  # seen in band 0
+    array([False])
+    """
+    _check_csr(starts, values, values.dtype)
+    return _verify(
+        np.ascontiguousarray(left, np.int64),
+        np.ascontiguousarray(right, np.int64),
+        np.ascontiguousarray(band, np.int64),
+        keys,
+        starts,
+        values,
+        float(threshold),
+        _n_tasks(n_tasks, left.shape[0], _MIN_SETS_PER_TASK),
+    )
+
+
+def window_jaccard_pairs(
+    time: np.ndarray,
+    account: np.ndarray,
+    starts: np.ndarray,
+    values: np.ndarray,
+    window: int,
+    threshold: float,
+    min_size: int = 0,
+    include_self: bool = True,
+    *,
+    n_tasks: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of sets within ``window`` of each other whose Jaccard is ``>= threshold``.
+
+    Exact (all pairs in the window are compared), output-sensitive over time-sorted sets:
+    a sliding window, so the cost is the number of pairs within the window times the set
+    sizes, never all pairs.
+
+    Parameters
+    ----------
+    time : int64 ndarray, shape (n,)
+        Non-decreasing timestamps (microseconds).
+    account : int64 ndarray, shape (n,)
+        Account code of each set.
+    starts, values : ndarray
+        The sets as CSR (int64 token ids or uint64 hashes), sorted and repeat-free.
+    window : int
+        Largest time gap (inclusive), microseconds.
+    threshold : float
+        Smallest Jaccard kept; two empty sets have Jaccard 0.
+    min_size : int
+        Sets with fewer elements than this pair with nothing.
+    include_self : bool
+        Also compare two sets of the same account.
+    n_tasks : int, optional
+        Parallel tasks; the output does not depend on it.
+
+    Returns
+    -------
+    left, right : int64 ndarray
+        Set indices with ``left < right``, sorted by ``(left, right)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> time = np.array([0, 5, 100])
+    >>> starts = np.array([0, 2, 4, 6])
+    >>> values = np.array([1, 2, 1, 2, 1, 2])
+    >>> window_jaccard_pairs(time, np.array([0, 1, 2]), starts, values, 10, 0.9)
+    (array([0]), array([1]))
+    """
+    _check_csr(starts, values, values.dtype)
+    assert time.dtype == np.int64 and account.dtype == np.int64
+    assert time.shape[0] == account.shape[0] == starts.shape[0] - 1
+    assert np.all(np.diff(time) >= 0), "time must be non-decreasing"
+    return _window_jaccard_pairs(
+        np.ascontiguousarray(time),
+        np.ascontiguousarray(account),
+        starts,
+        values,
+        np.int64(window),
+        float(threshold),
+        np.int64(min_size),
+        bool(include_self),
+        _n_tasks(n_tasks, time.shape[0], _MIN_SETS_PER_TASK),
+    )
