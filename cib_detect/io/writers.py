@@ -2,12 +2,24 @@
 
 CSV and the graph formats hold flat values only, so :func:`flat_columns` turns nested
 columns (lists, arrays, structs) into JSON text first; parquet keeps every dtype.
+
+Two kinds of value are made safe on the way out (``docs/input_and_output_safety.md``),
+and only in the formats they would break; parquet and JSON keep every value exactly:
+
+- CSV: a text cell that a spreadsheet would run as a formula (it begins with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading ``'``
+  (:func:`csv_safe_columns`; ``csv_safe=False`` turns it off).
+- GraphML and GEXF: a character XML 1.0 forbids (controls other than tab, newline and
+  carriage return, U+FFFE, U+FFFF, lone surrogates) becomes visible text, ``\\x00`` or
+  ``\\ufffe`` (:func:`escape_xml_illegal`, :func:`xml_safe_graph`).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -19,18 +31,34 @@ from cib_detect.errors import ParameterError
 
 __all__ = [
     "GRAPH_FORMATS",
+    "TABLE_FORMATS",
+    "WRITE_FORMATS",
+    "csv_safe_columns",
+    "escape_xml_illegal",
     "flat_columns",
     "graph_safe_columns",
     "write_csv",
     "write_graph",
     "write_json",
     "write_parquet",
+    "xml_safe_graph",
 ]
 
 #: Graph file formats :func:`write_graph` writes, with their file suffix.
 GRAPH_FORMATS = {"graphml": ".graphml", "gexf": ".gexf"}
+#: Table file formats: :func:`write_parquet` and :func:`write_csv`.
+TABLE_FORMATS = ("parquet", "csv")
+#: File formats a whole result is written in (``Detection.write``): tables and graphs.
+WRITE_FORMATS = (*TABLE_FORMATS, *GRAPH_FORMATS)
 
 _NESTED = (pl.List, pl.Array, pl.Struct)
+# what a spreadsheet reads as the start of a formula (OWASP, "CSV injection")
+_FORMULA_START = r"^[=+\-@\t\r]"
+# what XML 1.0 forbids in a document: C0 controls but tab, newline and carriage return;
+# U+FFFE, U+FFFF; surrogates (a Python str can hold a lone one, polars cannot)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: Node attribute that keeps, as JSON text, an id :func:`xml_safe_graph` had to change.
+ORIGINAL_ID = "original_id"
 
 
 def flat_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -110,10 +138,56 @@ def write_parquet(frame: pl.DataFrame, path) -> Path:
     return path
 
 
-def write_csv(frame: pl.DataFrame, path) -> Path:
+def csv_safe_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text cell a spreadsheet would run as a formula prefixed by ``'``.
+
+    A cell of a String, Categorical or Enum column that begins with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return (the OWASP list for CSV injection) gets a leading
+    single quote, which spreadsheets show as text; such columns come back as String.
+    Numbers are not text cells: a negative number stays a number.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> frame = pl.DataFrame({"t": ['=HYPERLINK("http://x")', "-1", "a-b"], "x": [-1.5, 0.0, 2.0]})
+    >>> csv_safe_columns(frame).rows()
+    [('\\'=HYPERLINK("http://x")', -1.5), ("'-1", 0.0), ('a-b', 2.0)]
+    """
+    text = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
+    ]
+    if not text:
+        return frame
+    return frame.with_columns(
+        pl.when(column.str.contains(_FORMULA_START))
+        .then(pl.lit("'") + column)
+        .otherwise(column)
+        .alias(name)
+        for name, column in ((name, pl.col(name).cast(pl.String)) for name in text)
+    )
+
+
+def write_csv(frame: pl.DataFrame, path, *, csv_safe: bool = True) -> Path:
     """Write ``frame`` to csv at ``path``, nested columns as JSON text; return the path.
 
     Durations, which csv cannot hold, are written as float seconds.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        The table.
+    path : str or pathlib.Path
+        The file to write (replaced if it exists).
+    csv_safe : bool
+        Prefix text cells that a spreadsheet would run as a formula with ``'``
+        (:func:`csv_safe_columns`). ``False`` writes every cell as it is, for programs
+        that read the file as data.
+
+    Returns
+    -------
+    pathlib.Path
 
     Examples
     --------
@@ -123,20 +197,122 @@ def write_csv(frame: pl.DataFrame, path) -> Path:
     a,tags
     1,"[""x"",""y""]"
     <BLANKLINE>
+    >>> frame = pl.DataFrame({"id": ["=1+1"]})
+    >>> write_csv(frame, path).read_text(), write_csv(frame, path, csv_safe=False).read_text()
+    ("id\\n'=1+1\\n", 'id\\n=1+1\\n')
     """
     path = Path(path)
     frame = flat_columns(frame)
     durations = [n for n, dtype in frame.schema.items() if isinstance(dtype, pl.Duration)]
     if durations:
         frame = frame.with_columns(pl.col(durations).dt.total_microseconds().cast(pl.Float64) / 1e6)
+    if csv_safe:
+        frame = csv_safe_columns(frame)
     frame.write_csv(path)
     return path
+
+
+def escape_xml_illegal(text: str) -> str:
+    r"""``text`` with each character XML 1.0 forbids written as a visible escape.
+
+    C0 controls other than tab, newline and carriage return become ``\xNN``; U+FFFE,
+    U+FFFF and lone surrogates become ``\uNNNN`` (lowercase hex, as Python writes them).
+    Every other character is kept.
+
+    Examples
+    --------
+    >>> escape_xml_illegal("a\x00b\x1fc\ufffe\tnew\nline")
+    'a\\x00b\\x1fc\\ufffe\tnew\nline'
+    """
+    return _XML_ILLEGAL.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def xml_safe_graph(graph: nx.Graph) -> nx.Graph:
+    r"""``graph`` if GraphML and GEXF can hold its text as it is, else a copy that they can.
+
+    In the copy, node ids, attribute names and string attribute values have each
+    XML-illegal character escaped (:func:`escape_xml_illegal`). A node whose id changed
+    keeps its exact id, as JSON text, in the attribute ``original_id``; if its escaped id
+    is already taken (by an id that needed no escape, or an earlier escaped id in sorted
+    order), ``~2``, ``~3``, ... is appended, so ids stay distinct.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> graph = nx.Graph([("a\x00", "a\\x00")])  # the second id is the text of an escape
+    >>> xml_safe_graph(graph).nodes(data=True)
+    NodeDataView({'a\\x00~2': {'original_id': '"a\\u0000"'}, 'a\\x00': {}})
+    >>> clean = nx.Graph([("a", "b")])
+    >>> xml_safe_graph(clean) is clean  # nothing to escape: no copy
+    True
+    """
+    if not _holds_xml_illegal(graph):
+        return graph
+    ids = _escaped_ids(graph)
+    safe = graph.__class__()
+    safe.graph.update(_safe_attributes(graph.graph))
+    for node, data in graph.nodes(data=True):
+        attributes = _safe_attributes(data)
+        if node in ids:
+            attributes[ORIGINAL_ID] = json.dumps(node)
+        safe.add_node(ids.get(node, node), **attributes)
+    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else graph.edges(data=True)
+    for u, v, *key, data in edges:
+        safe.add_edge(ids.get(u, u), ids.get(v, v), *key, **_safe_attributes(data))
+    return safe
+
+
+def _holds_xml_illegal(graph: nx.Graph) -> bool:
+    """Whether a node id, attribute name or attribute value of ``graph`` is a str holding
+    a character XML forbids; one regex pass over all the text at once."""
+    texts = [node for node in graph if isinstance(node, str)]
+    names = set()
+    data = [graph.graph, *graph.nodes.values()]
+    for mapping in itertools.chain(data, (d for *_, d in graph.edges(data=True))):
+        names.update(mapping)
+        texts.extend(value for value in mapping.values() if isinstance(value, str))
+    texts.extend(name for name in names if isinstance(name, str))
+    return _XML_ILLEGAL.search("\n".join(texts)) is not None
+
+
+def _escaped_ids(graph: nx.Graph) -> dict:
+    """New ids of the nodes whose id holds an XML-illegal character, distinct from all."""
+    changed = sorted(n for n in graph if isinstance(n, str) and _XML_ILLEGAL.search(n))
+    if not changed:
+        return {}
+    taken = {str(node) for node in graph if not isinstance(node, str) or node not in changed}
+    ids = {}
+    for node in changed:
+        base = candidate = escape_xml_illegal(node)
+        suffix = 1
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{base}~{suffix}"
+        taken.add(candidate)
+        ids[node] = candidate
+    return ids
+
+
+def _safe_attributes(data: Mapping) -> dict:
+    return {
+        (escape_xml_illegal(k) if isinstance(k, str) else k): (
+            escape_xml_illegal(v) if isinstance(v, str) else v
+        )
+        for k, v in data.items()
+    }
 
 
 def write_graph(graph: nx.Graph, path, *, format: str) -> Path:
     """Write ``graph`` as ``"graphml"`` or ``"gexf"`` at ``path`` and return the path.
 
     Attribute values must be bool, int, float or str (see :func:`graph_safe_columns`).
+    Text XML cannot hold is escaped first (:func:`xml_safe_graph`; ``graph`` itself is
+    left as it is), so the file always parses.
 
     Examples
     --------
@@ -147,15 +323,16 @@ def write_graph(graph: nx.Graph, path, *, format: str) -> Path:
     EdgeDataView([('a', 'b', {'weight': 2.5})])
     """
     path = Path(path)
-    if format == "graphml":
-        nx.write_graphml(graph, path)
-    elif format == "gexf":
-        nx.write_gexf(graph, path)
-    else:
+    if format not in GRAPH_FORMATS:
         raise ParameterError(
             f"the 'format' parameter of write_graph must be one of "
             f"{', '.join(map(repr, GRAPH_FORMATS))}; got {format!r} instead"
         )
+    graph = xml_safe_graph(graph)
+    if format == "graphml":
+        nx.write_graphml(graph, path)
+    else:
+        nx.write_gexf(graph, path)
     return path
 
 
