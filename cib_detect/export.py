@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from cib_detect.cluster import NOISE
-from cib_detect.detection import clusters_best_first
+from cib_detect.score.ranking import clusters_best_first
 
 __all__ = ["SCHEMA_VERSION", "cluster_records", "schema", "to_json", "write_json", "write_jsonl"]
 
@@ -140,7 +140,7 @@ def cluster_records(detection) -> list[dict]:
     text = [c for c, t in scores.schema.items() if c not in _CONTRACT and c not in numeric]
     labels = detection.clusters.select("account_id", "cluster_id")
     members = labels.filter(pl.col("cluster_id") != NOISE)
-    account_scores = detection.account_scores
+    account_scores = _ids_like(detection.account_scores, ["account_id"], labels)
     member_columns = _scalar_columns(account_scores, ("account_id", "cluster_id"))
     members = members.join(
         account_scores.select("account_id", *member_columns), on="account_id", how="left"
@@ -211,7 +211,17 @@ def _evidence_item(row: dict) -> dict:
     return item
 
 
+def _ids_like(frame: pl.DataFrame, columns: list[str], labels: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with id columns of dtype Null (a table built by hand) cast to the ids of
+    ``labels``, so that they join."""
+    nulls = [c for c in columns if frame.schema[c] == pl.Null]
+    if not nulls:
+        return frame
+    return frame.with_columns(pl.col(nulls).cast(labels.schema["account_id"]))
+
+
 def _internal_edges(edges: pl.DataFrame, labels: pl.DataFrame) -> dict[int, list[dict]]:
+    edges = _ids_like(edges, ["account_a", "account_b"], labels)
     keep = [c for c in _EDGE_FIELDS if c in edges.columns]
     left = labels.rename({"account_id": "account_a"})
     right = labels.rename({"account_id": "account_b", "cluster_id": "cluster_b"})

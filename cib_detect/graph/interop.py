@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import polars as pl
 
@@ -57,5 +59,7 @@ def _with_attributes(frame: pl.DataFrame, keys: list[str]):
     attributes = graph_safe_columns(frame.drop(keys))
     names = attributes.columns
     ids = [frame.get_column(key).to_list() for key in keys]
-    for *row_ids, values in zip(*ids, attributes.iter_rows(), strict=True):
+    # a frame of no columns has no rows either: then every row has no attributes
+    rows = attributes.iter_rows() if names else itertools.repeat(())
+    for *row_ids, values in zip(*ids, rows, strict=bool(names)):
         yield (*row_ids, {n: v for n, v in zip(names, values, strict=True) if v is not None})

@@ -3,8 +3,9 @@
 One file, no network: inline CSS and inline SVG drawn by :mod:`cib_detect.report.svg`,
 no JavaScript at all (a Content-Security-Policy forbids scripts and remote resources).
 Every value from the data (account ids, post text, keys, URLs, evidence) is
-HTML-escaped, attributes included; only ``http``/``https`` URLs become links, with
-``rel="noopener noreferrer"``.
+HTML-escaped, attributes included, and characters XML forbids (NUL and other controls)
+are shown as visible ``\\x00`` escapes, so the page and its SVG are well-formed; only
+``http``/``https`` URLs become links, with ``rel="noopener noreferrer"``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from cib_detect.cluster import NOISE
-from cib_detect.detection import clusters_best_first
 from cib_detect.report.svg import bar_chart, esc, heatmap, network, score_bar
+from cib_detect.score.ranking import clusters_best_first
 
 __all__ = ["render", "safe_href", "write_report"]
 _CORE = ("cluster_id", "size", "coordination", "government_link", "undisclosed", "score")

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 import networkx as nx
 import polars as pl
 
+from cib_detect.io.writers import escape_xml_illegal
+
 __all__ = ["bar_chart", "esc", "heatmap", "network", "score_bar"]
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -22,7 +24,10 @@ _BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#21
 
 
 def esc(value) -> str:
-    """HTML-escape any value (quotes too, so the result is safe in attributes).
+    r"""HTML-escape any value (quotes too, so the result is safe in attributes), and write
+    each character XML forbids (controls but tab, newline and carriage return, U+FFFE,
+    U+FFFF, lone surrogates) as visible text, ``\x00``, so that the page and its inline
+    SVG stay well-formed.
 
     Parameters
     ----------
@@ -37,10 +42,10 @@ def esc(value) -> str:
     --------
     >>> esc('<img src=x onerror="alert(1)">')
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
-    >>> esc(None), esc(3)
-    ('', '3')
+    >>> esc(None), esc(3), esc("nul\x00 bell\x07")
+    ('', '3', 'nul\\x00 bell\\x07')
     """
-    return html.escape("" if value is None else str(value), quote=True)
+    return escape_xml_illegal(html.escape("" if value is None else str(value), quote=True))
 
 
 def _num(value: float) -> str:
