@@ -12,20 +12,12 @@ import polars as pl
 
 from cib_detect._params import check_int
 from cib_detect.cluster import NOISE
-from cib_detect.errors import ParameterError, SchemaError
+from cib_detect.errors import SchemaError
 from cib_detect.graph.interop import edges_to_networkx
-from cib_detect.io.writers import (
-    GRAPH_FORMATS,
-    write_csv,
-    write_graph,
-    write_json,
-    write_parquet,
-)
+from cib_detect.io.writers import WRITE_FORMATS
+from cib_detect.score.ranking import clusters_best_first
 
 __all__ = ["WRITE_FORMATS", "Detection"]
-
-#: File formats :meth:`Detection.write` knows: tables (parquet, csv) and graphs.
-WRITE_FORMATS = ("parquet", "csv", *GRAPH_FORMATS)
 
 # the columns each table must have; the others are free to grow
 _KEYS = {
@@ -178,19 +170,24 @@ class Detection:
         return edges_to_networkx(self.edges, self._node_table())
 
     def _node_table(self) -> pl.DataFrame:
-        clusters = self.clusters
-        endpoints = pl.concat(
-            [self.edges.get_column("account_a"), self.edges.get_column("account_b")]
+        members = self.clusters.filter(pl.col("cluster_id") != NOISE).select("account_id")
+        # one id dtype for all (a table built by hand may hold ids of dtype Null)
+        ids = pl.concat(
+            [
+                self.edges.select(account_id="account_a"),
+                self.edges.select(account_id="account_b"),
+                members,
+            ],
+            how="vertical_relaxed",
         )
-        members = clusters.filter(pl.col("cluster_id") != NOISE).get_column("account_id")
-        ids = pl.concat([endpoints.alias("account_id"), members.cast(endpoints.dtype)])
+        same_ids = pl.col("account_id").cast(ids.schema["account_id"])
+        clusters = self.clusters.with_columns(same_ids)
         scores = self.account_scores.drop(
             [c for c in self.account_scores.columns if c != "account_id" and c in clusters]
-        )
+        ).with_columns(same_ids)
         return (
             ids.unique()
-            .sort()
-            .to_frame()
+            .sort("account_id")
             .join(clusters, on="account_id", how="left", maintain_order="left")
             .join(scores, on="account_id", how="left", maintain_order="left")
         )
@@ -217,27 +214,30 @@ class Detection:
         self,
         directory,
         *,
-        formats: str | Iterable[str] = ("parquet", "csv", "graphml", "gexf"),
+        formats: str | Iterable[str] = WRITE_FORMATS,
         posts=None,
         report: bool = True,
         export: bool = True,
+        csv_safe: bool = True,
     ) -> list[Path]:
-        """Write the result to ``directory`` (created if needed) and return the paths.
+        """Write the result to ``directory``, atomically, and return the paths.
 
-        Files: ``{table}.parquet`` and ``{table}.csv`` for ``edges``, ``clusters``,
-        ``account_scores``, ``cluster_scores`` and ``evidence`` (when kept; csv holds list
-        and struct columns as JSON text); ``graph.graphml`` and ``graph.gexf`` (the graph
-        of :meth:`to_networkx`); ``report.html`` (the self-contained HTML report of
-        :func:`cib_detect.report.render`); ``detection.json`` and ``clusters.jsonl`` (the
-        versioned export of :mod:`cib_detect.export`, described by
-        ``cib_detect/schemas/detection.schema.json``); and always ``run.json`` (version,
-        counts, ``params``, ``warnings``, ``dropped``, ``timings``), written last.
-        Existing files are replaced.
+        Files: ``{table}.parquet`` and ``{table}.csv`` for each of :meth:`tables` (csv
+        holds list and struct columns as JSON text); ``graph.graphml`` and ``graph.gexf``
+        (the graph of :meth:`to_networkx`); ``report.html`` (the self-contained HTML
+        report of :func:`cib_detect.report.render`); ``detection.json`` and
+        ``clusters.jsonl`` (the versioned export of :mod:`cib_detect.export`, described
+        by ``cib_detect/schemas/detection.schema.json``); and always ``run.json``
+        (version, counts, ``params``, ``warnings``, ``dropped``, ``timings``), written
+        last. Done by :func:`cib_detect.io.detection_files.write_detection`: the
+        directory ends up holding this run's files only, or, if writing fails, is left
+        as it was; a directory holding files cib_detect did not write is refused.
 
         Parameters
         ----------
         directory : str or pathlib.Path
-            Output directory.
+            Output directory: new (created with its parents), empty, or written by an
+            earlier run (then replaced whole).
         formats : str or iterable of str
             Any of ``"parquet"``, ``"csv"``, ``"graphml"``, ``"gexf"``.
         posts : polars.DataFrame, optional
@@ -247,6 +247,10 @@ class Detection:
             Write ``report.html``.
         export : bool
             Write ``detection.json`` and ``clusters.jsonl``.
+        csv_safe : bool
+            Prefix csv text cells that a spreadsheet would run as formulas (they begin
+            with ``=``, ``+``, ``-``, ``@``, tab or carriage return) with ``'``; ``False``
+            writes raw cells. Parquet and JSON always hold the exact values.
 
         Returns
         -------
@@ -266,50 +270,17 @@ class Detection:
         ['edges.csv', 'clusters.csv', 'account_scores.csv', 'cluster_scores.csv',
          'graph.graphml', 'report.html', 'detection.json', 'clusters.jsonl', 'run.json']
         """
-        chosen = _check_formats(formats)
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        tables = self.tables()
-        for fmt, writer in (("parquet", write_parquet), ("csv", write_csv)):
-            if fmt in chosen:
-                written += [writer(t, directory / f"{n}.{fmt}") for n, t in tables.items()]
-        graph_formats = [fmt for fmt in GRAPH_FORMATS if fmt in chosen]
-        if graph_formats:
-            graph = self.to_networkx()
-            for fmt in graph_formats:
-                path = directory / f"graph{GRAPH_FORMATS[fmt]}"
-                written.append(write_graph(graph, path, format=fmt))
-        if report:
-            from cib_detect.report import write_report
+        from cib_detect.io.detection_files import write_detection
 
-            written.append(write_report(self, directory / "report.html", posts=posts))
-        if export:
-            from cib_detect import export as _export
-
-            written.append(_export.write_json(self, directory / "detection.json"))
-            written.append(_export.write_jsonl(self, directory / "clusters.jsonl"))
-        written.append(write_json(self._run_record(), directory / "run.json"))
-        return written
-
-    def _run_record(self) -> dict:
-        from cib_detect import __version__
-
-        clusters = self.clusters.get_column("cluster_id")
-        return {
-            "cib_detect_version": __version__,
-            "counts": {
-                "accounts": self.n_accounts,
-                "accounts_in_clusters": int((clusters != NOISE).sum()),
-                "clusters": self.n_clusters,
-                "edges": self.edges.height,
-                "evidence": None if self.evidence is None else self.evidence.height,
-            },
-            "params": self.params,
-            "warnings": list(self.warnings),
-            "dropped": self.dropped,
-            "timings": self.timings,
-        }
+        return write_detection(
+            self,
+            directory,
+            formats=formats,
+            posts=posts,
+            report=report,
+            export=export,
+            csv_safe=csv_safe,
+        )
 
     # -- text -----------------------------------------------------------------------------
 
@@ -369,17 +340,6 @@ class Detection:
         return "\n".join(line.rstrip() for line in lines)
 
 
-def _check_formats(formats) -> list[str]:
-    chosen = [formats] if isinstance(formats, str) else list(formats)
-    unknown = [fmt for fmt in chosen if fmt not in WRITE_FORMATS]
-    if unknown:
-        raise ParameterError(
-            f"the 'formats' parameter of Detection.write must hold some of "
-            f"{', '.join(map(repr, WRITE_FORMATS))}; got {', '.join(map(repr, unknown))}"
-        )
-    return chosen
-
-
 def _cell(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -393,25 +353,3 @@ def _first_line(text, width: int) -> str:
         return "-"
     line = str(text).strip().split("\n", 1)[0]
     return line if len(line) <= width else line[: width - 3] + "..."
-
-
-def clusters_best_first(scores: pl.DataFrame) -> pl.DataFrame:
-    """Cluster scores without the noise label, by score, then size (both descending),
-    then cluster id; NaN sorts above every number in polars, so it counts as missing.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> scores = pl.DataFrame({"cluster_id": [-1, 0, 1, 2], "score": [0.9, 0.2, float("nan"), 0.5]})
-    >>> clusters_best_first(scores)["cluster_id"].to_list()
-    [2, 0, 1]
-    """
-    scores = scores.filter(pl.col("cluster_id") != NOISE)
-    by = [
-        pl.col(c).fill_nan(None) if scores.schema[c].is_float() else pl.col(c)
-        for c in ("score", "size")
-        if c in scores.columns
-    ]
-    return scores.sort(
-        [*by, "cluster_id"], descending=[*(True for _ in by), False], nulls_last=True
-    )
