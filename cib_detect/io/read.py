@@ -8,15 +8,18 @@ it to canonical columns, then validate and convert dtypes
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
+import zlib
 from collections.abc import Mapping
 
 import polars as pl
 
 from cib_detect._params import check_choice
 from cib_detect.errors import ParameterError, SchemaError
-from cib_detect.io._source import scan_source
+from cib_detect.io._diagnose import explain
+from cib_detect.io._source import file_kind, scan_source, source_files
 from cib_detect.io.formats import ACCOUNT_FORMATS, FORMATS
 from cib_detect.io.validate import (
     ON_DUPLICATE,
@@ -34,6 +37,8 @@ from cib_detect.schema import (
 )
 
 logger = logging.getLogger("cib_detect")
+# What polars and gzip raise on a broken file: turned into a SchemaError naming the file.
+_BROKEN_FILE = (pl.exceptions.PolarsError, gzip.BadGzipFile, EOFError, zlib.error)
 
 
 def _check_column_map(column_map, *, function: str) -> dict[str, str]:
@@ -131,6 +136,31 @@ def _add_context(error: Exception, source, format_name: str) -> None:
         error.add_note(f"while reading {where!r} as format {format_name!r}")
 
 
+def _load(source, validate, *, table: str, function: str, **options):
+    """:func:`_read`, then ``validate(mapped, module)``; returns (result, format module).
+
+    A file that polars cannot read becomes a SchemaError naming the file and, where it can
+    be found, the line and the fix (:func:`cib_detect.io._diagnose.explain`), with polars'
+    error as its ``__cause__``. Validation errors get a note naming the source.
+    """
+    module = None
+    try:
+        mapped, module = _read(source, table=table, function=function, **options)
+        return validate(mapped, module), module
+    except _BROKEN_FILE as error:
+        files = source_files(source, table=table, quiet=True)
+        if files is None:  # a frame: polars' error is about the caller's own query
+            if module is not None:
+                _add_context(error, source, module.NAME)
+            raise
+        kinds = {path: file_kind(path)[0] for path in files}
+        raise SchemaError(explain(files, kinds, table=table, error=error)) from error
+    except SchemaError as error:
+        if module is not None:
+            _add_context(error, source, module.NAME)
+        raise
+
+
 def read_posts(
     source,
     *,
@@ -190,17 +220,16 @@ def read_posts(
     """
     check_choice(on_duplicate, ON_DUPLICATE, name="on_duplicate", function="read_posts")
     check_choice(on_invalid, ON_INVALID, name="on_invalid", function="read_posts")
-    mapped, module = _read(
-        source, table="posts", format=format, column_map=column_map, keep_extra=keep_extra,
-        formats=FORMATS, function="read_posts",
+
+    def validate(mapped, module):
+        first_wins = getattr(module, "FIRST_ROW_WINS", False)
+        duplicates = "drop" if first_wins else on_duplicate
+        return validate_posts(mapped, on_duplicate=duplicates, on_invalid=on_invalid)
+
+    posts, module = _load(
+        source, validate, table="posts", function="read_posts", format=format,
+        column_map=column_map, keep_extra=keep_extra, formats=FORMATS,
     )  # fmt: skip
-    if getattr(module, "FIRST_ROW_WINS", False):
-        on_duplicate = "drop"
-    try:
-        posts = validate_posts(mapped, on_duplicate=on_duplicate, on_invalid=on_invalid)
-    except (SchemaError, pl.exceptions.PolarsError) as error:
-        _add_context(error, source, module.NAME)
-        raise
     logger.info("read %d posts (format %r)", posts.height, module.NAME)
     return posts
 
@@ -244,15 +273,12 @@ def scan_posts(
     >>> lazy.collect().row(0)
     ('11', 'a', datetime.datetime(2017, 1, 1, 12, 34, tzinfo=zoneinfo.ZoneInfo(key='UTC')))
     """
-    mapped, module = _read(
-        source, table="posts", format=format, column_map=column_map, keep_extra=keep_extra,
-        formats=FORMATS, function="scan_posts",
+    posts, _ = _load(
+        source, lambda mapped, module: stream_validate_posts(mapped), table="posts",
+        function="scan_posts", format=format, column_map=column_map, keep_extra=keep_extra,
+        formats=FORMATS,
     )  # fmt: skip
-    try:
-        return stream_validate_posts(mapped)
-    except (SchemaError, pl.exceptions.PolarsError) as error:
-        _add_context(error, source, module.NAME)
-        raise
+    return posts
 
 
 def read_accounts(
@@ -301,14 +327,13 @@ def read_accounts(
     """
     check_choice(on_duplicate, ON_DUPLICATE, name="on_duplicate", function="read_accounts")
     check_choice(on_invalid, ON_INVALID, name="on_invalid", function="read_accounts")
-    mapped, module = _read(
-        source, table="accounts", format=format, column_map=column_map,
-        keep_extra=keep_extra, formats=ACCOUNT_FORMATS, function="read_accounts",
+    accounts, module = _load(
+        source,
+        lambda mapped, module: validate_accounts(
+            mapped, on_duplicate=on_duplicate, on_invalid=on_invalid
+        ),
+        table="accounts", function="read_accounts", format=format, column_map=column_map,
+        keep_extra=keep_extra, formats=ACCOUNT_FORMATS,
     )  # fmt: skip
-    try:
-        accounts = validate_accounts(mapped, on_duplicate=on_duplicate, on_invalid=on_invalid)
-    except (SchemaError, pl.exceptions.PolarsError) as error:
-        _add_context(error, source, module.NAME)
-        raise
     logger.info("read %d accounts (format %r)", accounts.height, module.NAME)
     return accounts

@@ -159,13 +159,13 @@ def _rows(df: pl.DataFrame, mask: pl.Expr, n: int = 3) -> str:
     return f"{'row' if len(rows) == 1 else 'rows'} {shown}, counting from 0"
 
 
-def _report_dropped(message: str) -> None:
-    """Log and warn about dropped rows, pointing the warning at the user's own code."""
+def report(message: str, category: type[Warning] = DroppedRowsWarning) -> None:
+    """Log and warn (dropped rows by default), pointing the warning at the user's code."""
     logger.info(message)
     frame, level = sys._getframe(0), 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("cib_detect"):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, DroppedRowsWarning, stacklevel=level)
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _plural(n: int, word: str) -> str:
@@ -346,7 +346,7 @@ def _validate(data, spec, required, *, unique, on_duplicate, on_invalid, table, 
     if any(invalid.values()):
         df = df.filter(~pl.any_horizontal([masks[key] for key in invalid]))
         detail = ", ".join(f"{c} {k}: {n}" for (c, k), n in invalid.items() if n)
-        _report_dropped(
+        report(
             f"dropped {total - df.height} of {total} rows of {table} whose required values "
             f"were missing or unreadable ({detail.replace(' bad:', ' unreadable:')})"
         )
@@ -354,7 +354,7 @@ def _validate(data, spec, required, *, unique, on_duplicate, on_invalid, table, 
         before = df.height
         df = df.filter(pl.col(unique).is_null() | pl.col(unique).is_first_distinct())
         if df.height < before:  # invalid rows already dropped may have held the repeats
-            _report_dropped(
+            report(
                 f"dropped {before - df.height} of {total} rows of {table} repeating an earlier "
                 f"{unique}; the first row of each {unique} was kept"
             )

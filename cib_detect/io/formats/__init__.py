@@ -13,7 +13,9 @@ from cib_detect.io.formats import canonical, cnt, coortweet, twitter_io
 #: Known formats, in the order ``format="auto"`` tries them: the most specific first,
 #: because the German CooRTweet layout also carries the canonical required columns.
 FORMATS = {m.NAME: m for m in (cnt, coortweet, twitter_io, canonical)}
-#: Formats that describe accounts.
-ACCOUNT_FORMATS = {name: m for name, m in FORMATS.items() if hasattr(m, "to_accounts")}
+#: Formats that describe accounts, in the order ``format="auto"`` tries them: canonical
+#: first, because a column named ``account_id`` means the canonical layout (no platform
+#: export names one so), even beside archive columns such as ``user_screen_name``.
+ACCOUNT_FORMATS = {m.NAME: m for m in (canonical, twitter_io)}
 
 __all__ = ["ACCOUNT_FORMATS", "FORMATS", "canonical", "cnt", "coortweet", "twitter_io"]
