@@ -304,9 +304,9 @@ def explain(files: list[Path], kinds: dict[Path, str], *, table: str, error: Exc
             problem = f"cannot be read to its end ({failure}); fetch or write it again"
         if problem:
             return f"{table} file {str(path)!r} {problem}"
-    what = f"file {str(files[0])!r}" if len(files) == 1 else f"{len(files)} files"
+    what = f"{table} file {str(files[0])!r}" if len(files) == 1 else f"{len(files)} {table} files"
     message = str(error).strip().split("\n", 1)[0]
     return (
-        f"could not read the {table} {what} ({type(error).__name__}: {message}); check "
+        f"could not read the {what} ({type(error).__name__}: {message}); check "
         "that each file is complete and in the format its name says"
     )

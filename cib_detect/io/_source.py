@@ -122,8 +122,10 @@ def source_files(source, *, table: str = "posts", quiet: bool = False) -> list[P
         found = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
         found = [p for p in found if p.is_file()]
         hidden = []
+    hidden = set(hidden)
     files = [p for p in found if p not in hidden and file_kind(p) is not None]
-    skipped = [p for p in found if p not in files]
+    chosen = set(files)
+    skipped = [p for p in found if p not in chosen]
     if not files:
         raise FileNotFoundError(
             f"{where} has no file to read: expected names ending in {_expected_names()}"

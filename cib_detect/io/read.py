@@ -175,8 +175,10 @@ def read_posts(
     Parameters
     ----------
     source : str, Path, polars.DataFrame, polars.LazyFrame or pandas.DataFrame
-        A ``.parquet``, ``.csv``, ``.jsonl`` or ``.ndjson`` file (each optionally
-        ``.gz``), a glob of such files, a directory of parquet files, or a frame. Files
+        A ``.parquet`` (or ``.pq``), ``.csv``, ``.jsonl`` or ``.ndjson`` file (any case,
+        each optionally ``.gz``), a glob of such files, a directory (every such file below
+        it; formats may mix when their columns are the same; other files are skipped and
+        named in a :class:`~cib_detect.errors.CibDetectWarning`), or a frame. Files
         are scanned lazily; CSV columns are read as text so that ids keep every digit.
     format : {"auto", "canonical", "twitter_io", "cnt", "coortweet"}
         The source's layout (see ``docs/data_model.md``). ``"auto"`` picks it from the
@@ -205,7 +207,10 @@ def read_posts(
     Raises
     ------
     SchemaError
-        When the data does not fit; the message lists every problem and its fix.
+        When the data does not fit; the message lists every problem and its fix. Also when
+        a file cannot be read (a broken JSON line, a CSV row with extra fields, bytes that
+        are not UTF-8, a file whose content is not what its name says): the message names
+        the file and, where it can be found, the line; polars' error is the ``__cause__``.
     ParameterError
         When a parameter has an invalid value.
 
@@ -296,10 +301,16 @@ def read_accounts(
     ``"twitter_io"`` (an archive users CSV; a tweets CSV also works, keeping each
     account's profile as of its latest tweet). ``account_id`` is required and unique.
 
+    A frame goes through the same checks as a file: with an ``account_id`` column it is
+    read as format ``"canonical"`` (also beside archive columns such as
+    ``user_screen_name``), integer ids become text, ``created_at`` given as text or epoch
+    numbers is parsed, repeated ids are an error (or dropped and counted). A frame already
+    in the canonical dtypes comes back equal, after one pass over its ids.
+
     Parameters
     ----------
     source : str, pathlib.Path, polars.DataFrame, polars.LazyFrame or pandas.DataFrame
-        A file, a glob of files, a directory of parquet files, or a frame, as for
+        A file, a glob of files, a directory of files, or a frame, as for
         :func:`read_posts`.
     format : {"auto", "canonical", "twitter_io"}
         The source's layout; ``"auto"`` picks it from the column names.
