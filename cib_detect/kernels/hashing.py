@@ -10,7 +10,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from cib_detect._config import PARALLEL_KW
+from cib_detect._config import NJIT_KW, PARALLEL_KW
 
 __all__ = ["xxh64_strings"]
 
@@ -22,12 +22,12 @@ _P5 = np.uint64(0x27D4EB2F165667C5)
 _ZERO = np.uint64(0)
 
 
-@numba.njit(inline="always")
+@numba.njit(inline="always", **NJIT_KW)
 def _rotl64(x, r):
     return (x << np.uint64(r)) | (x >> np.uint64(64 - r))
 
 
-@numba.njit(inline="always")
+@numba.njit(inline="always", **NJIT_KW)
 def _read_le(data, i, n_bytes):
     """Little-endian unsigned integer of ``data[i:i + n_bytes]`` (no alignment needed)."""
     value = _ZERO
@@ -36,17 +36,17 @@ def _read_le(data, i, n_bytes):
     return value
 
 
-@numba.njit(inline="always")
+@numba.njit(inline="always", **NJIT_KW)
 def _round(acc, lane):
     return _rotl64(acc + lane * _P2, 31) * _P1
 
 
-@numba.njit(inline="always")
+@numba.njit(inline="always", **NJIT_KW)
 def _merge(acc, value):
     return (acc ^ _round(_ZERO, value)) * _P1 + _P4
 
 
-@numba.njit(inline="always")
+@numba.njit(inline="always", **NJIT_KW)
 def _xxh64(data, start, end):
     """XXH64 with seed 0 of the bytes ``data[start:end]``."""
     length = end - start

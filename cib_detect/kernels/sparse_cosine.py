@@ -237,7 +237,8 @@ def sparse_cosine_pairs(
         Cosine, summed in increasing column order (so equal from both sides).
     shared, count_a, count_b, rank : int64 ndarray
         Shared columns, the sums of ``row_counts`` of ``a`` and of ``b`` over them, and the
-        rank of ``b`` among ``a``'s kept partners (1 = best).
+        rank of ``b`` among ``a``'s kept partners (1 = best; without ``top_k``, its
+        position in increasing ``b`` order).
 
     Examples
     --------

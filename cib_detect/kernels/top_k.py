@@ -125,7 +125,9 @@ def dense_top_k(
     Each block of ``block_rows`` rows is multiplied with all rows in float32 (memory
     ``block_rows * n`` floats, never ``n * n``); the best ``2k + 8`` candidates of each
     row are then re-scored in float64 and ranked, so ranks do not depend on float32
-    rounding or on the thread count.
+    rounding or on the thread count. (Only when more than ``2k + 8`` rows lie within
+    float32 rounding, about 1e-7, of a row's ``k``-th neighbour can a float64-better one be
+    missed, e.g. among near-duplicate profiles.)
 
     Parameters
     ----------
