@@ -1,13 +1,15 @@
 """Naive, obviously correct twins of the numba kernels, for tests only.
 
 They work on unsorted ``(key, time, account)`` rows, loop over all pairs of rows and
-aggregate with dicts and sets. Slow on purpose: read them as the specification.
+aggregate with dicts and sets. Slow on purpose: read them as the specification. At the end,
+:func:`on_one_and_all_threads`, which runs a kernel with 1 thread and with all threads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+import numba
 import numpy as np
 
 
@@ -163,3 +165,56 @@ def naive_flagged_partners(key, time, account, flagged, window):
         and account[i] != account[j]
         and abs(int(time[i]) - int(time[j])) <= window
     }
+
+
+def naive_first_seen_codes(hashes):
+    """Codes ``0, 1, ...`` of the distinct values in order of first appearance, and the
+    first row of each: ``(codes, first_rows)`` as lists."""
+    code_of = {}
+    codes, first_rows = [], []
+    for row, value in enumerate(hashes):
+        if value not in code_of:
+            code_of[value] = len(code_of)
+            first_rows.append(row)
+        codes.append(code_of[value])
+    return codes, first_rows
+
+
+def naive_directed_edges(a, b, weight_a, weight_b, min_weight):
+    """Directed edges of account pairs ``a <= b``: ``a -> b`` weighs ``weight_a``, ``b -> a``
+    (``a != b``) ``weight_b``; edges lighter than ``min_weight`` are left out. Returns the
+    ``(source, target, weight)`` triples sorted."""
+    edges = []
+    for x, y, w_x, w_y in zip(a, b, weight_a, weight_b, strict=True):
+        if w_x >= min_weight:
+            edges.append((int(x), int(y), int(w_x)))
+        if x != y and w_y >= min_weight:
+            edges.append((int(y), int(x), int(w_y)))
+    return sorted(edges)
+
+
+# ----------------------------------------------------------------------------- threads
+
+
+def _identical(x, y) -> bool:
+    if isinstance(x, tuple | list):
+        return len(x) == len(y) and all(_identical(u, v) for u, v in zip(x, y, strict=True))
+    if isinstance(x, np.ndarray):
+        return x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes()
+    return type(x) is type(y) and x == y
+
+
+def on_one_and_all_threads(run):
+    """``run()`` with ``numba.set_num_threads(1)`` and with all of numba's threads;
+    asserts the two outputs are identical, bit for bit, and returns the first."""
+    all_threads = numba.config.NUMBA_NUM_THREADS
+    before = numba.get_num_threads()
+    outputs = []
+    for threads in (1, all_threads):
+        numba.set_num_threads(threads)
+        try:
+            outputs.append(run())
+        finally:
+            numba.set_num_threads(before)
+    assert _identical(outputs[0], outputs[1]), f"1 thread and {all_threads} threads differ"
+    return outputs[0]

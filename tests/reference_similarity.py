@@ -221,3 +221,187 @@ def toolkit_co_similar_tweet(
         for pair, ids in found.items()
         if len(ids) >= min_edge_weight and (loops or pair[0] != pair[1])
     }
+
+
+# ------------------------------------------------------ kernels: shingles, MinHash, LSH
+
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def fmix64(x: int) -> int:
+    """MurmurHash3's 64-bit finaliser, on Python ints."""
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & _MASK64
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & _MASK64
+    return x ^ (x >> 33)
+
+
+def shingle_hash(shingle: str) -> int:
+    """FNV-1a (64-bit) of the UTF-8 bytes of a shingle, then ``fmix64``."""
+    h = 0xCBF29CE484222325
+    for byte in shingle.encode():
+        h = ((h ^ byte) * 0x100000001B3) & _MASK64
+    return fmix64(h)
+
+
+def naive_shingle_sets(texts, kind: str, size: int) -> list[list[int]]:
+    """The sorted distinct shingle hashes of each normalised text."""
+    return [sorted({shingle_hash(s) for s in shingles(text, kind, size)}) for text in texts]
+
+
+def naive_hash_coefficients(n_hashes: int, seed: int) -> tuple[list[int], list[int]]:
+    """``n_hashes`` odd multipliers ``2 u + 1``, then ``n_hashes`` addends ``u``, each ``u``
+    drawn uniformly from ``[0, 2**63)`` by numpy's default generator seeded with ``seed``."""
+    rng = np.random.default_rng(seed)
+    mult = [2 * int(u) + 1 for u in rng.integers(0, 2**63, n_hashes, dtype=np.uint64)]
+    add = [int(u) for u in rng.integers(0, 2**63, n_hashes, dtype=np.uint64)]
+    return mult, add
+
+
+def naive_band_keys(sets, mult, add, n_bands: int, rows: int) -> list[list[int]]:
+    """MinHash band keys, straight from the definition: hash ``k`` of ``x`` is the top 32
+    bits of ``mult[k] * fmix64(x ^ GOLDEN) + add[k]`` (mod 2**64), the signature is each
+    hash's minimum over the set (2**64 - 1 for an empty set), and the key of a band
+    starts at ``band * GOLDEN`` and takes in each of its ``rows`` minima as
+    ``fmix64(key ^ minimum) + GOLDEN``."""
+    out = []
+    for values in sets:
+        mixed = [fmix64((int(x) & _MASK64) ^ _GOLDEN) for x in values]
+        signature = [
+            min((((m * x + a) & _MASK64) >> 32 for x in mixed), default=_MASK64)
+            for m, a in zip(mult, add, strict=True)
+        ]
+        keys = []
+        for band in range(n_bands):
+            key = (band * _GOLDEN) & _MASK64
+            for minimum in signature[band * rows : (band + 1) * rows]:
+                key = (fmix64(key ^ minimum) + _GOLDEN) & _MASK64
+            keys.append(key)
+        out.append(keys)
+    return out
+
+
+def naive_band_buckets(keys, max_bucket=None):
+    """Sets sharing a key in a band, band by band and, within a band, by increasing key.
+
+    Returns ``(groups, capped, keys_after)``: ``groups`` lists ``(band, [sets])`` for
+    buckets of 2 to ``max(max_bucket, 2)`` sets, sets increasing; ``capped`` lists
+    ``(band, n_sets)`` of larger buckets, whose sets' keys in that band become
+    ``2**63 | set`` in ``keys_after``.
+    """
+    keys_after = [list(row) for row in keys]
+    n_bands = len(keys[0]) if keys else 0
+    cap = math.inf if max_bucket is None else max(max_bucket, 2)
+    groups, capped = [], []
+    for band in range(n_bands):
+        buckets = defaultdict(list)
+        for s, row in enumerate(keys):
+            buckets[row[band]].append(s)
+        for key in sorted(buckets):
+            members = buckets[key]
+            if len(members) > cap:
+                capped.append((band, len(members)))
+                for s in members:
+                    keys_after[s][band] = (1 << 63) | s
+            elif len(members) >= 2:
+                groups.append((band, members))
+    return groups, capped, keys_after
+
+
+def naive_verify_candidates(pairs, keys, sets, threshold):
+    """``pairs``: (i, j, band). A pair is kept when ``band`` is the first band in which the
+    keys of ``i`` and ``j`` agree and their Jaccard similarity is ``>= threshold``:
+    ``[(kept, similarity or None)]``."""
+    out = []
+    for i, j, band in pairs:
+        first = all(keys[i][b] != keys[j][b] for b in range(band))
+        a, b = set(sets[i]), set(sets[j])
+        similarity = jaccard(a, b)
+        kept = first and len(a | b) > 0 and similarity >= threshold
+        out.append((kept, similarity if kept else None))
+    return out
+
+
+# -------------------------------------------------------------- kernels: cosine
+
+
+def naive_sparse_cosine_pairs(rows, min_similarity, min_shared, top_k=None):
+    """``rows``: one ``{column: (value, count)}`` per row. Every pair of rows sharing a
+    column, cosine = sum of ``value_a * value_b`` over the shared columns in increasing
+    column order, kept when ``>= min_similarity`` with ``>= min_shared`` shared columns.
+
+    Returns ``[(a, b, similarity, shared, count_a, count_b, rank)]``: without ``top_k``
+    each pair once (``a < b``) sorted by ``(a, b)``, ``rank`` the position of ``b`` among
+    ``a``'s kept partners in that order; with ``top_k``, each row's ``top_k`` best partners
+    (similarity, then lower index) from its own side, ranked from 1.
+    """
+    kept = defaultdict(list)
+    for a, row_a in enumerate(rows):
+        for b, row_b in enumerate(rows):
+            if b == a or (top_k is None and b < a):
+                continue
+            shared = sorted(set(row_a) & set(row_b))
+            if not shared:
+                continue
+            similarity = 0.0
+            for c in shared:
+                similarity += row_a[c][0] * row_b[c][0]
+            if similarity >= min_similarity and len(shared) >= min_shared:
+                count_a = sum(row_a[c][1] for c in shared)
+                count_b = sum(row_b[c][1] for c in shared)
+                kept[a].append((b, similarity, len(shared), count_a, count_b))
+    out = []
+    for a in sorted(kept):
+        if top_k is None:
+            partners = sorted(kept[a])
+        else:
+            partners = sorted(kept[a], key=lambda p: (-p[1], p[0]))[:top_k]
+        for rank, (b, *rest) in enumerate(partners, start=1):
+            out.append((a, b, *rest, rank))
+    return out
+
+
+def _dot(x, y) -> float:
+    total = 0.0
+    for u, v in zip(x, y, strict=True):
+        total += u * v
+    return total
+
+
+def _ranked(x, a, candidates, k, min_similarity):
+    """Row ``a``'s best ``k`` candidates (similarity, then lower index), padded."""
+    scored = [(b, _dot(x[a], x[b])) for b in candidates if b != a]
+    kept = sorted((p for p in scored if p[1] >= min_similarity), key=lambda p: (-p[1], p[0]))
+    kept += [(-1, math.nan)] * k
+    return [b for b, _ in kept[:k]], [s for _, s in kept[:k]]
+
+
+def naive_dense_top_k(profiles, k, min_similarity):
+    """Each row's ``k`` best other rows by dot product (summed in coordinate order), then
+    lower index, among those ``>= min_similarity``; ``-1`` and NaN pad."""
+    x = np.asarray(profiles, np.float64).tolist()
+    ranked = [_ranked(x, a, range(len(x)), k, min_similarity) for a in range(len(x))]
+    return [r[0] for r in ranked], [r[1] for r in ranked]
+
+
+def naive_simhash_top_k(profiles, k, min_similarity, n_tables, reach, seed):
+    """As :func:`naive_dense_top_k` among candidates only: for each of ``n_tables``
+    tables (hyperplanes ``rng.standard_normal((d, 64))`` drawn in turn from numpy's
+    default generator seeded with ``seed``), bit ``b`` of a row's code is set when its
+    projection on plane ``b`` is ``>= 0``; rows are sorted by (code, index) and each takes
+    the ``reach`` rows before and after it as candidates."""
+    x = np.asarray(profiles, np.float64)
+    n, d = x.shape
+    rng = np.random.default_rng(seed)
+    candidates = [set() for _ in range(n)]
+    for _ in range(n_tables):
+        projected = (x @ rng.standard_normal((d, 64))).tolist()
+        codes = [sum(1 << b for b in range(64) if p[b] >= 0) for p in projected]
+        order = sorted(range(n), key=lambda i: (codes[i], i))
+        for p, a in enumerate(order):
+            candidates[a].update(order[max(p - reach, 0) : p + reach + 1])
+    rows = x.tolist()
+    ranked = [_ranked(rows, a, sorted(candidates[a]), k, min_similarity) for a in range(n)]
+    return [r[0] for r in ranked], [r[1] for r in ranked]

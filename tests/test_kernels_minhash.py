@@ -1,0 +1,81 @@
+"""hash_coefficients, band_keys and band_buckets against their naive twins."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from cib_detect.kernels.minhash import band_buckets, band_keys, hash_coefficients
+from tests.reference import on_one_and_all_threads
+from tests.reference_similarity import (
+    naive_band_buckets,
+    naive_band_keys,
+    naive_hash_coefficients,
+)
+
+tasks = st.sampled_from([None, 1, 2, 3])
+# small ids and full-width hashes: both kinds of set element the kernels see
+elements = st.one_of(st.integers(0, 20), st.integers(0, 2**64 - 1))
+sets = st.lists(st.frozensets(elements, max_size=8), max_size=20)
+
+
+def csr(sets):
+    starts = np.concatenate([[0], np.cumsum([len(s) for s in sets])]).astype(np.int64)
+    values = np.array([v for s in sets for v in sorted(s)], dtype=np.uint64)
+    return starts, values
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 2**32))
+def test_hash_coefficients_equal_the_naive_draws(n_hashes, seed):
+    mult, add = on_one_and_all_threads(lambda: hash_coefficients(n_hashes, seed))
+    assert mult.dtype == add.dtype == np.uint64
+    assert (mult.tolist(), add.tolist()) == naive_hash_coefficients(n_hashes, seed)
+    assert np.all(mult % 2 == 1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(sets, st.integers(1, 6), st.integers(1, 4), st.integers(0, 3), tasks)
+def test_band_keys_equal_the_naive_keys(sets, n_bands, rows, seed, n_tasks):
+    starts, values = csr(sets)
+    keys = on_one_and_all_threads(
+        lambda: band_keys(starts, values, n_bands, rows, seed, n_tasks=n_tasks)
+    )
+    assert keys.dtype == np.uint64 and keys.shape == (len(sets), n_bands)
+    mult, add = naive_hash_coefficients(n_bands * rows, seed)
+    assert keys.tolist() == naive_band_keys(sets, mult, add, n_bands, rows)
+
+
+# few distinct keys so that buckets form; values in every radix digit of a uint64
+bucket_keys = st.integers(0, 6).flatmap(
+    lambda n_bands: arrays(
+        np.uint64,
+        st.tuples(st.integers(0, 25), st.just(n_bands)),
+        elements=st.sampled_from([0, 1, 7, 2**11, 2**40 + 3, 2**63, 2**64 - 1]),
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bucket_keys, st.sampled_from([None, 0, 1, 2, 3, 5]))
+def test_band_buckets_equal_the_naive_buckets(keys, max_bucket):
+    def run():
+        after = keys.copy()
+        return (*band_buckets(after, max_bucket), after)
+
+    starts, row_set, group_band, capped, after = on_one_and_all_threads(run)
+    assert all(a.dtype == np.int64 for a in (starts, row_set, group_band, capped))
+    groups = [
+        (group_band[g], row_set[starts[g] : starts[g + 1]].tolist()) for g in range(len(group_band))
+    ]
+    expected_groups, expected_capped, expected_after = naive_band_buckets(keys.tolist(), max_bucket)
+    assert groups == expected_groups
+    assert capped.reshape(-1, 2).tolist() == [list(c) for c in expected_capped]
+    if len(keys):
+        assert after.tolist() == expected_after
+
+
+def test_equal_sets_share_every_key_and_disjoint_sets_none():
+    starts, values = csr([{1, 2, 3}, {3, 2, 1}, {7, 9}])
+    keys = band_keys(starts, values, n_bands=8, rows=2)
+    assert np.array_equal(keys[0], keys[1]) and not np.any(keys[0] == keys[2])
