@@ -257,68 +257,59 @@ def import_graph() -> dict[str, set[str]]:
     }
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """One cycle, as a path ``a -> ... -> a``, through every strongly connected group of
-    modules (Tarjan's algorithm, then a breadth-first search back to the group's first
-    module)."""
-    index, low, stack, on_stack, groups = {}, {}, [], set(), []
-
-    def connect(node):
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
+def _reachable(graph: dict[str, set[str]], start: str) -> dict[str, str | None]:
+    """Modules reachable from ``start`` (itself included), each with the module it was
+    first reached from (breadth first, so the paths are shortest)."""
+    parent = {start: None}
+    queue = [start]
+    for node in queue:
         for successor in sorted(graph[node]):
-            if successor not in index:
-                connect(successor)
-                low[node] = min(low[node], low[successor])
-            elif successor in on_stack:
-                low[node] = min(low[node], index[successor])
-        if low[node] == index[node]:
-            group = set()
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.add(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                groups.append(group)
+            if successor not in parent:
+                parent[successor] = node
+                queue.append(successor)
+    return parent
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 10 * len(graph)))
-    try:
-        for node in sorted(graph):
-            if node not in index:
-                connect(node)
-    finally:
-        sys.setrecursionlimit(limit)
 
-    paths = []
-    for group in sorted(groups, key=min):
-        start = min(group)
-        parent = {start: None}
-        queue = [start]
-        end = None
-        while queue and end is None:
-            node = queue.pop(0)
-            for successor in sorted(graph[node] & group):
-                if successor == start:
-                    end = node
-                    break
-                if successor not in parent:
-                    parent[successor] = node
-                    queue.append(successor)
-        path = []
-        while end is not None:  # back from the last module to the first
-            path.append(end)
-            end = parent[end]
-        paths.append([*reversed(path), start])
-    return paths
+def cycles(graph: dict[str, set[str]]) -> list[tuple[list[str], list[str]]]:
+    """Every group of modules that import one another (directly or not), as ``(path,
+    group)``: ``path`` a shortest cycle ``a -> ... -> a`` from the group's first module,
+    ``group`` all of its modules, sorted."""
+    reachable = {node: _reachable(graph, node) for node in graph}
+    found, seen = [], set()
+    for node in sorted(graph):
+        if node in seen:
+            continue
+        group = sorted(other for other in reachable[node] if node in reachable[other])
+        seen.update(group)
+        if len(group) == 1:
+            continue
+        # the shortest way back to node: from one of its importers in the group
+        parent = reachable[node]
+        last = min(
+            (other for other in group if node in graph[other]),
+            key=lambda other: (_depth(parent, other), other),
+        )
+        path = [last]
+        while parent[path[-1]] is not None:
+            path.append(parent[path[-1]])
+        found.append(([*reversed(path), node], group))
+    return found
+
+
+def _depth(parent: dict[str, str | None], node: str) -> int:
+    depth = 0
+    while parent[node] is not None:
+        node = parent[node]
+        depth += 1
+    return depth
 
 
 def test_cycle_finder_reports_the_cycle_path():
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"d"}}
-    assert cycles(graph) == [["a", "b", "c", "a"]]
+    graph = {"a": {"b", "d"}, "b": {"c"}, "c": {"a", "d"}, "d": {"e"}, "e": {"d"}, "f": {"a"}}
+    assert cycles(graph) == [
+        (["a", "b", "c", "a"], ["a", "b", "c"]),
+        (["d", "e", "d"], ["d", "e"]),
+    ]
     assert cycles({"x": {"y"}, "y": set()}) == []
 
 
@@ -330,5 +321,6 @@ def test_cycle_finder_reports_the_cycle_path():
 def test_the_import_graph_has_no_cycle():
     found = cycles(import_graph())
     assert not found, "import cycles among cib_detect modules:\n" + "\n".join(
-        " -> ".join(path) for path in found
+        f"{' -> '.join(path)}  (modules in this cycle group: {', '.join(group)})"
+        for path, group in found
     )
