@@ -9,9 +9,10 @@ shuffle machinery), then for every trace (co_repost, co_text, co_url, co_hashtag
 ``min_weight=2``; input: the cached parquet of ``cd.datasets.synthetic(n, seed=0)``):
 
 - ``wall_s``: the public call, ``cd.co_action_edges(path, backend="dask", ...)``, end to end.
-- a second, instrumented run of the same steps (:func:`cib_detect.dask_backend.dask_chunks`,
-  :func:`cib_detect.chunked.chunk_pair_stats` per chunk and
-  :meth:`~cib_detect.dask_backend.DaskChunks.pair_totals` on the workers), split into
+- a second, instrumented run of the same steps
+  (:func:`cib_detect.engine.dask.chunks.dask_chunks`,
+  :func:`cib_detect.engine.pair_stats.chunk_pair_stats` per chunk and
+  :meth:`~cib_detect.engine.dask.chunks.DaskChunks.pair_totals` on the workers), split into
   phases: ``ids_s`` (first pass: distinct accounts, partition lengths), ``keys_shuffle_s``
   (second pass: keys per input partition, shuffle by chunk, persist), ``totals_s`` (the
   chunks' kernels, then their pair statistics added up by ranges of account codes, on the
@@ -107,37 +108,42 @@ def _instrumented(path, trace: str, client, n_chunks: int | None, min_weight: in
     """The steps of ``co_action_edges(backend="dask")``, timed one by one: (figures, edges)."""
     import distributed
 
-    from cib_detect import chunked
-    from cib_detect.dask_backend import dask_chunks
-    from cib_detect.traces.co_action import label_pairs
-    from cib_detect.traces.keys import MULTI_KEY_TRACES
+    from cib_detect.engine.dask.chunks import dask_chunks
+    from cib_detect.engine.dask.input import as_dask_frame, check_meta, resolve_client
+    from cib_detect.engine.pair_stats import chunk_pair_stats
+    from cib_detect.traces.tables import label_pairs
 
-    multi = trace in MULTI_KEY_TRACES
     window_us = 60_000_000
     figures: dict = {}
     start = time.perf_counter()
-    with dask_chunks(path, trace, n_chunks=n_chunks, client=client) as (chunks, ids):
+    ddf = as_dask_frame(path, "bench")
+    check_meta(ddf, "bench")
+    with dask_chunks(
+        ddf,
+        trace,
+        {},
+        n_chunks=n_chunks,
+        client=resolve_client(client),
+        max_key_posts=10_000,
+        function="bench",
+    ) as chunks:
+        ids = chunks.account_ids
         figures["ids_s"] = time.perf_counter() - start
         n_accounts = len(ids)
         distributed.wait(chunks.partitions)
         figures["keys_shuffle_s"] = time.perf_counter() - start - figures["ids_s"]
         sizes = chunks.sizes()
 
-        def work(rows):
-            return chunked.chunk_pair_stats(
-                rows, n_accounts, window_us, dedupe=multi, max_key_posts=10_000
-            )[1]
-
-        def timed_work(rows):
+        def timed_work(chunk):
             begin = time.perf_counter()
-            stats = work(rows)
+            stats = chunk_pair_stats(chunk, n_accounts, window_us)
             seconds = time.perf_counter() - begin
             size = stats.edges.estimated_size() + stats.split.estimated_size()
             return seconds, stats.edges.height, size
 
         per_chunk = chunks.map(timed_work)
         begin = time.perf_counter()
-        totals = chunks.pair_totals(work, n_accounts, min_coactions=min_weight)
+        totals = chunks.pair_totals(window_us, min_coactions=min_weight)
         figures["totals_s"] = time.perf_counter() - begin
         lengths = chunks.input_lengths
     begin = time.perf_counter()

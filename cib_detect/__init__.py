@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Detection": "cib_detect.detection",
     "Evaluation": "cib_detect.evaluation",
-    "co_action_edges": "cib_detect.traces",
-    "co_action_evidence": "cib_detect.traces",
+    "co_action_edges": "cib_detect.co_action",
+    "co_action_evidence": "cib_detect.co_action",
     "compat": None,
     "datasets": None,
     "detect": "cib_detect.pipeline",
@@ -71,9 +71,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
     from cib_detect import compat, datasets, errors, normalize
+    from cib_detect.co_action import co_action_edges, co_action_evidence
     from cib_detect.detection import Detection
     from cib_detect.evaluation import Evaluation, evaluate
     from cib_detect.io import read_accounts, read_posts, scan_posts
-    from cib_detect.pipeline import detect
     from cib_detect.io.validate import validate_accounts, validate_posts
-    from cib_detect.traces import co_action_edges, co_action_evidence
+    from cib_detect.pipeline import detect

@@ -9,14 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cib_detect as cd
-from cib_detect.chunked import (
-    PARTIAL_SCHEMA,
+from cib_detect.engine.pair_stats import (
     chunk_pair_stats,
     combine_chunks,
+    encode_chunk,
     split_posts,
 )
 from cib_detect.kernels.account_pairs import account_pair_stats
-from cib_detect.traces.keys import KEY_TRACES
+from cib_detect.traces.registry import DETECT_TRACES
+from cib_detect.traces.tables import PARTIAL_SCHEMA
 from tests.reference import sort_posts
 from tests.test_kernels_pairs import posts, windows
 
@@ -42,7 +43,9 @@ def by_chunks(data, window, min_coactions, chunk_of_key):
     split = split_posts(keyed).collect().get_column("post_row")
     keyed = keyed.with_columns(pl.col("post_row").is_in(split.implode()).alias("split"))
     parts = [
-        chunk_pair_stats(rows, data.n_accounts, window, dedupe=True, max_key_posts=None)[1]
+        chunk_pair_stats(
+            encode_chunk(rows, max_key_posts=None, dedupe=True), data.n_accounts, window
+        )
         for _, rows in keyed.group_by("chunk")
     ]
     if not parts:
@@ -75,7 +78,7 @@ def test_a_post_meeting_a_partner_in_two_chunks_counts_once():
         }
     )
     parts = [
-        chunk_pair_stats(rows, 2, 10, dedupe=True, max_key_posts=None)[1]
+        chunk_pair_stats(encode_chunk(rows, max_key_posts=None, dedupe=True), 2, 10)
         for _, rows in keyed.group_by("chunk")
     ]
     summed = sum(p.edges["n_posts_a"].item() for p in parts)
@@ -97,7 +100,7 @@ def synthetic_parquet(tmp_path_factory):
     return data.posts, path
 
 
-@pytest.mark.parametrize("trace", sorted(KEY_TRACES))
+@pytest.mark.parametrize("trace", sorted(DETECT_TRACES))
 def test_streamed_chunks_equal_the_in_memory_edges(synthetic_parquet, trace, tmp_path):
     posts, path = synthetic_parquet
     options = {"min_hashtags": 2} if trace == "hashtag_sequence" else {}

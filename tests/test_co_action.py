@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cib_detect as cd
+import cib_detect.traces.tables
 from cib_detect.errors import CappedKeysWarning, ParameterError, SchemaError
 from tests.reference import naive_account_pair_stats, naive_window_pairs
 
@@ -65,7 +66,7 @@ def test_co_repost_edges_equal_the_naive_reference(rows, window, min_weight):
     }
     assert as_dict == expected
     assert (got["account_a"] < got["account_b"]).all()
-    assert got.schema == pl.Schema(cd.traces.co_action.EDGE_SCHEMA)
+    assert got.schema == pl.Schema(cd.traces.tables.EDGE_SCHEMA)
 
 
 @settings(max_examples=40, deadline=None)
@@ -156,4 +157,4 @@ def test_missing_trace_column_names_it_and_the_fix():
 def test_empty_posts_give_an_empty_table_with_the_documented_columns():
     edges = cd.co_action_edges(_posts([], [], []), trace="co_repost")
     assert edges.height == 0
-    assert edges.columns == list(cd.traces.co_action.EDGE_SCHEMA)
+    assert edges.columns == list(cd.traces.tables.EDGE_SCHEMA)

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 import cib_detect as cd
-from cib_detect.traces.keys import KEY_TRACES
+from cib_detect.traces.registry import DETECT_TRACES
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -67,7 +67,7 @@ def on_dask(posts, trace, client, n_chunks=N_CHUNKS, **kwargs):
         )
 
 
-@pytest.mark.parametrize("trace", sorted(KEY_TRACES))
+@pytest.mark.parametrize("trace", sorted(DETECT_TRACES))
 def test_every_key_trace_equals_the_single_process_path(client, posts, dask_posts, trace):
     expected = single(posts, trace)
     assert expected.height > 0
@@ -90,20 +90,34 @@ def test_a_glob_of_parquet_files(client, posts, tmp_path):
 
 
 def test_keys_and_accounts_span_partitions(client, posts, dask_posts):
-    from cib_detect.dask_backend import dask_chunks
+    from cib_detect.engine.dask.chunks import dask_chunks
 
     lengths = np.array(dask_posts.map_partitions(len).compute())
     input_starts = np.cumsum(lengths)[:-1]
 
-    def layout(rows):
-        return rows.select(
-            "key",
-            "account_code",
-            "split",
-            pl.Series("input_partition", np.searchsorted(input_starts, rows["post_row"], "right")),
+    def layout(chunk):
+        encoded, split = chunk.encoded, chunk.split
+        return pl.DataFrame(
+            {
+                "key": encoded.keys.gather(
+                    np.repeat(np.arange(encoded.n_groups), np.diff(encoded.starts))
+                ),
+                "account_code": encoded.account,
+                "split": np.isin(encoded.post, split if split is not None else []),
+                "input_partition": np.searchsorted(input_starts, encoded.post, "right"),
+            }
         )
 
-    with dask_chunks(dask_posts, "co_hashtag", n_chunks=N_CHUNKS, client=client) as (chunks, ids):
+    with dask_chunks(
+        dask_posts,
+        "co_hashtag",
+        {},
+        n_chunks=N_CHUNKS,
+        client=client,
+        max_key_posts=None,
+        function="test",
+    ) as chunks:
+        ids = chunks.account_ids
         assert chunks.partitions.npartitions == N_CHUNKS
         parts = chunks.map(layout)
         sizes = chunks.sizes()

@@ -3,6 +3,7 @@ CooRTweet's simulated sets, determinism and result round trips."""
 
 import math
 import warnings
+from contextlib import ExitStack
 
 import networkx as nx
 import numba
@@ -12,8 +13,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import cib_detect as cd
-from cib_detect.graph.significance import key_trace_pvalues
-from cib_detect.traces.co_action import encode_trace, pair_stats_frame
+from cib_detect.engine.memory import MemoryPosts
+from cib_detect.engine.runner import TraceRunner
+from cib_detect.traces.registry import TRACES
 
 NULL_ROLES = ["organic", "fans", "activists"]
 
@@ -38,8 +40,11 @@ def planted_result(planted):
 def test_pvalues_are_calibrated_without_coordination(null_data, trace):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = encode_trace(null_data.posts, trace, max_key_posts=10_000)
-    edges = key_trace_pvalues(data, pair_stats_frame(data, 60_000_000), 60_000_000)
+        with ExitStack() as stack:
+            runner = TraceRunner(MemoryPosts(null_data.posts), stack, max_key_posts=10_000)
+            edges = runner.edges(
+                TRACES[trace], {}, window_us=60_000_000, min_coactions=1, pvalues=True
+            )
     p = edges.get_column("p_value").to_numpy()
     assert len(p) > 0
     for alpha in (0.01, 0.05):

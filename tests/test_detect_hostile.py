@@ -92,7 +92,7 @@ def test_bad_parameters_are_refused_at_entry_by_their_public_name(options, name,
     def no_work(*args, **kwargs):
         raise AssertionError("posts were read before the parameters were checked")
 
-    monkeypatch.setattr("cib_detect.pipeline._posts_source", no_work)
+    monkeypatch.setattr("cib_detect.pipeline.open_posts", no_work)
     with pytest.raises(ParameterError, match=rf"'{name}' parameter of detect"):
         cd.detect(_two_posts(), **options)
 

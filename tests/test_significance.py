@@ -154,10 +154,12 @@ def test_poisson_pvalue_is_conservative_against_a_timestamp_permutation():
 
 
 def test_key_trace_pvalues_are_one_below_three_keys():
+    from contextlib import ExitStack
     from datetime import datetime, timedelta, timezone
 
-    from cib_detect.graph.significance import key_trace_pvalues
-    from cib_detect.traces.co_action import encode_trace, pair_stats_frame
+    from cib_detect.engine.memory import MemoryPosts
+    from cib_detect.engine.runner import TraceRunner
+    from cib_detect.traces.registry import TRACES
 
     t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
     rows = [("a", "k1", 0), ("b", "k1", 5), ("a", "k2", 100), ("b", "k2", 103)]
@@ -171,6 +173,9 @@ def test_key_trace_pvalues_are_one_below_three_keys():
         },
         schema_overrides={"timestamp": pl.Datetime("us", "UTC")},
     )
-    data = encode_trace(posts, "co_repost", max_key_posts=None)
-    edges = key_trace_pvalues(data, pair_stats_frame(data, 60_000_000), 60_000_000)
+    with ExitStack() as stack:
+        runner = TraceRunner(MemoryPosts(posts), stack, max_key_posts=None)
+        edges = runner.edges(
+            TRACES["co_repost"], {}, window_us=60_000_000, min_coactions=1, pvalues=True
+        )
     assert edges.select("n_keys", "p_value").rows() == [(2, 1.0)]

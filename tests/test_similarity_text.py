@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cib_detect as cd
+import cib_detect.traces.tables
 from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.minhash import band_buckets, band_keys
 from cib_detect.kernels.shingles import shingle_sets
@@ -131,7 +132,7 @@ def test_co_similar_text_equals_brute_force_jaccard(corpus, window, threshold, s
         min_shingles=2,
         **CERTAIN,
     )
-    assert got.columns == [*cd.traces.co_action.EDGE_SCHEMA, "similarity"]
+    assert got.columns == [*cd.traces.tables.EDGE_SCHEMA, "similarity"]
     assert (got["account_a"] < got["account_b"]).all()
     _, expected = _naive(texts, accounts, seconds, window, threshold, kind, size, min_shingles=2)
     _assert_same_edges(_edges_dict(got), expected)
@@ -208,7 +209,7 @@ def test_evidence_lists_the_verified_post_pairs():
     evidence = cd.co_action_evidence(
         posts, trace="co_similar_text", window=60, pairs=[("acc2", "acc1")]
     )
-    assert evidence.columns == [*cd.traces.co_action.EVIDENCE_SCHEMA, "similarity"]
+    assert evidence.columns == [*cd.traces.tables.EVIDENCE_SCHEMA, "similarity"]
     row = evidence.row(0, named=True)
     assert (row["post_a"], row["post_b"], row["key"], row["dt"]) == ("p000", "p001", "p000", 30.0)
     assert row["similarity"] == pytest.approx(6 / 8)

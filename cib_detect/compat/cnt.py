@@ -26,7 +26,6 @@ from cib_detect.errors import ParameterError
 from cib_detect.kernels.account_pairs import account_pair_stats
 from cib_detect.kernels.directed import _directed_fill, _directed_layout
 from cib_detect.kernels.verify import window_jaccard_pairs
-from cib_detect.traces.co_action import TraceData
 from cib_detect.traces.posts import as_posts
 from cib_detect.traces.similarity import original_documents
 
@@ -110,8 +109,9 @@ def toolkit_token_sets(texts: pl.Series) -> pl.Series:
 
 def _similar_tweet_pairs(
     posts: pl.DataFrame, window_us: int, threshold: float, min_tokens: int, loops: bool
-) -> TraceData:
-    """Similar message pairs as two-row groups, for the account-pair kernel."""
+) -> tuple[EncodedKeys, pl.Series]:
+    """Similar message pairs as two-row groups for the account-pair kernel, and the
+    account ids of the codes."""
     docs, account_ids = original_documents(posts, pl.col("text"), trace="co_similar_tweet")
     docs = docs.with_columns(toolkit_token_sets(docs.get_column("text")).alias("tokens"))
     # Token ids: every distinct token an integer, each set a sorted, repeat-free id array.
@@ -149,7 +149,7 @@ def _similar_tweet_pairs(
         keys=pl.Series("key", np.arange(len(left), dtype=np.int64)),
         capped=pl.DataFrame(schema={"key": pl.Int64, "n_posts": pl.Int64}),
     )
-    return TraceData("co_similar_tweet", encoded, account_ids, posts.get_column("post_id"))
+    return encoded, account_ids
 
 
 # The keyed rows carry account ids; the codes are made from the accounts that have a key.
@@ -254,10 +254,10 @@ def network(
     if kind in _NEEDS and _NEEDS[kind] not in posts.columns:
         return pl.DataFrame(schema={"user_1": pl.String, "user_2": pl.String, "weight": pl.Int64})
     if kind == "co_similar_tweet":
-        data = _similar_tweet_pairs(
+        encoded, account_ids = _similar_tweet_pairs(
             posts, window_us, float(threshold), min_document_size_similarity, loops
         )
-        return _directed(data, window_us, min_edge_weight, loops)
+        return _directed(encoded, account_ids, window_us, min_edge_weight, loops)
     frame = posts.lazy().with_row_index("post_row")
     frame = frame.with_columns(pl.col("timestamp").dt.epoch("us").alias("time_us"))
     keyed = _keys(frame, kind, posts.columns).collect()
@@ -267,24 +267,24 @@ def network(
     # Only co_link has several keys per post (and may repeat one); the others need no
     # deduplication of (post, key) rows.
     encoded = encode_keyed(keyed.with_columns(codes), dedupe=kind == "co_link")
-    data = TraceData(kind, encoded, account_ids, posts.get_column("post_id"))
-    return _directed(data, window_us, min_edge_weight, loops)
+    return _directed(encoded, account_ids, window_us, min_edge_weight, loops)
 
 
-def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool) -> pl.DataFrame:
+def _directed(
+    enc: EncodedKeys, account_ids: pl.Series, window_us: int, min_edge_weight: int, loops: bool
+) -> pl.DataFrame:
     """The toolkit's directed edges of an encoded trace, sorted by (user_1, user_2).
 
     The account-pair kernel gives, per pair ``a <= b``, the posts of each side with a
     partner; the edges are built from the account codes (ordered like the ids, so sorting
     codes sorts ids) and the id strings gathered once at the end.
     """
-    enc = data.encoded
     stats = account_pair_stats(
         enc.starts,
         enc.time,
         enc.account,
         enc.post,
-        len(data.account_ids),
+        len(account_ids),
         window_us,
         1,
         min_edge_weight,
@@ -293,12 +293,12 @@ def _directed(data: TraceData, window_us: int, min_edge_weight: int, loops: bool
     # codes and weights (posts of one account) are below the number of rows: 32 bits
     assert enc.time.shape[0] < 2**31, "cnt.network packs account codes and weights in 32 bits"
     pairs = (stats.account_a, stats.account_b, stats.n_posts_a, stats.n_posts_b)
-    bounds, n_reversed = _directed_layout(*pairs, len(data.account_ids), min_edge_weight)
+    bounds, n_reversed = _directed_layout(*pairs, len(account_ids), min_edge_weight)
     # allocated by numpy, which backs large arrays with huge pages (see account_pairs)
     packed = np.empty(bounds[-1], np.int64)
     out = np.empty((3, bounds[-1]), np.int64)
     _directed_fill(*pairs, min_edge_weight, bounds, n_reversed, packed, out)
-    ids = data.account_ids
+    ids = account_ids
     return pl.DataFrame(
         {
             "user_1": ids.gather(out[0]),

@@ -78,7 +78,6 @@ __all__ = [
     "conditional_poisson_pvalue",
     "edge_pvalues",
     "expected_table",
-    "key_trace_pvalues",
     "partner_grid",
 ]
 
@@ -191,44 +190,3 @@ def edge_pvalues(
         pl.Series("expected_keys", expected, dtype=pl.Float64),
         pl.Series("p_value", p_value, dtype=pl.Float64),
     )
-
-
-def key_trace_pvalues(data, edges: pl.DataFrame, window_us: int) -> pl.DataFrame:
-    """Expected shared keys and p-value of every edge of one key-based trace.
-
-    Parameters
-    ----------
-    data : cib_detect.traces.co_action.TraceData
-        The trace's posts as the kernels saw them (capped keys already left out).
-    edges : polars.DataFrame
-        The trace's edge table (``account_a``, ``account_b``, ``n_keys``, ``n_posts_*``).
-    window_us : int
-        The co-action window in microseconds.
-
-    Returns
-    -------
-    polars.DataFrame
-        ``edges`` with ``expected_keys`` (lambda) and ``p_value`` added.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from datetime import datetime, timedelta, timezone
-    >>> from cib_detect.traces.co_action import encode_trace, pair_stats_frame
-    >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    >>> posts = pl.DataFrame({"post_id": [str(i) for i in range(8)],
-    ...     "account_id": ["a", "b"] * 4,
-    ...     "timestamp": [t0 + timedelta(hours=i // 2, seconds=i % 2) for i in range(8)],
-    ...     "repost_of": [f"k{i // 2}" for i in range(8)]})
-    >>> data = encode_trace(posts, "co_repost", max_key_posts=None)
-    >>> edges = pair_stats_frame(data, 60_000_000)
-    >>> key_trace_pvalues(data, edges, 60_000_000).select("n_keys", "p_value").row(0)
-    (4, 0.2182102863058098)
-    """
-    encoded, account_ids = data.encoded, data.account_ids
-    uses = np.bincount(encoded.account, minlength=len(account_ids))
-    grid = partner_grid(uses)
-    table = expected_table(encoded, len(account_ids), window_us, grid, float(uses.sum()))
-    code_a = account_ids.search_sorted(edges.get_column("account_a")).to_numpy()
-    code_b = account_ids.search_sorted(edges.get_column("account_b")).to_numpy()
-    return edge_pvalues(edges, code_a, code_b, table, uses, grid)

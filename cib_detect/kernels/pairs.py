@@ -273,7 +273,7 @@ def flagged_partners(
     """Every co-action partner of the flagged rows, from the flagged row's side.
 
     Used to count distinct posts exactly when a post's keys fall in several chunks
-    (:mod:`cib_detect.chunked`): only those posts are flagged, so the cost follows their
+    (:mod:`cib_detect.engine.pair_stats`): only those posts are flagged, so the cost follows their
     co-actions, not all of them.
 
     Parameters

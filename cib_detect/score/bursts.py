@@ -11,10 +11,14 @@ co-action of the cluster's strongest internal edges.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import polars as pl
 
-__all__ = ["DEFAULT_BURST_US", "cluster_bursts"]
+__all__ = ["DEFAULT_BURST_US", "cluster_bursts", "drop_crowd_bursts"]
+
+logger = logging.getLogger("cib_detect")
 
 #: Length of the busiest stretch whose share of co-actions is ``burst_share`` (microseconds).
 DEFAULT_BURST_US = 6 * 3600 * 1_000_000
@@ -69,3 +73,42 @@ def cluster_bursts(evidence: pl.DataFrame, *, burst_us: int = DEFAULT_BURST_US) 
         pl.from_epoch("first", time_unit="us").dt.replace_time_zone("UTC").alias("first_coaction"),
         pl.from_epoch("last", time_unit="us").dt.replace_time_zone("UTC").alias("last_coaction"),
     ).sort("cluster_id")
+
+
+def drop_crowd_bursts(clusters, evidence, max_burst_share, warnings: list[str]):
+    """Leave out clusters whose co-actions are one burst and renumber the others 0.. in
+    their order; return the labels, the evidence and every kept cluster's burst figures."""
+    bursts = cluster_bursts(evidence)
+    crowd = bursts.filter(pl.col("burst_share") > max_burst_share).get_column("cluster_id")
+    if len(crowd):
+        dropped = clusters.filter(pl.col("cluster_id").is_in(crowd.implode())).height
+        message = (
+            f"{len(crowd)} clusters ({dropped} accounts) did more than {max_burst_share:.0%} "
+            f"of their co-actions within 6 hours (one burst, like a crowd at a live event): "
+            f"synchronous, not coordinated; left out (max_burst_share={max_burst_share})"
+        )
+        logger.info(message)
+        warnings.append(message)
+    kept_ids = (
+        clusters.filter((pl.col("cluster_id") >= 0) & ~pl.col("cluster_id").is_in(crowd.implode()))
+        .get_column("cluster_id")
+        .unique()
+        .sort()
+    )
+    renumber = pl.DataFrame(
+        {"cluster_id": kept_ids, "new_id": pl.int_range(len(kept_ids), eager=True)}
+    )
+
+    def relabel(frame: pl.DataFrame, *, keep_unmatched: bool) -> pl.DataFrame:
+        joined = frame.join(renumber, on="cluster_id", how="left" if keep_unmatched else "inner")
+        return joined.with_columns(
+            pl.col("new_id").fill_null(-1).cast(pl.Int64).alias("cluster_id")
+        ).drop("new_id")
+
+    if evidence.height:
+        evidence = relabel(evidence, keep_unmatched=False)
+    return (
+        relabel(clusters, keep_unmatched=True),
+        evidence,
+        relabel(bursts, keep_unmatched=False),
+    )

@@ -235,6 +235,23 @@ def narrative_background(posts: pl.DataFrame | pl.LazyFrame, excluded) -> tuple[
     return uses, n_posts.item()
 
 
+class NarrativeBackground:
+    """:func:`narrative_background` as a count a posts source runs where the posts are
+    (streamed, or per Dask partition), with :meth:`merge` adding counts of parts up."""
+
+    def __init__(self, excluded) -> None:
+        self.excluded = sorted(excluded)
+
+    def __call__(self, posts: pl.DataFrame | pl.LazyFrame) -> tuple[pl.DataFrame, int]:
+        return narrative_background(posts, self.excluded)
+
+    @staticmethod
+    def merge(parts: list[tuple[pl.DataFrame, int]]) -> tuple[pl.DataFrame, int]:
+        """The counts of several parts of the posts, added up."""
+        uses = pl.concat([u for u, _ in parts]).group_by("key").agg(pl.col("len").sum())
+        return uses, sum(n for _, n in parts)
+
+
 def cluster_narrative(
     posts: pl.DataFrame,
     clusters: pl.DataFrame,

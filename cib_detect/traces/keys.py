@@ -1,8 +1,10 @@
 """Trace keys: what two posts must share to count as a co-action, one function per trace.
 
-Each function takes the posts frame (canonical columns, see :mod:`cib_detect.schema`, plus
-``post_row``, ``account_code`` and ``time_us``) as a LazyFrame and returns a LazyFrame
-with one row per (post, key): those three columns and ``key``, in post order.
+Each function (declared as a trace in :mod:`cib_detect.traces.registry`, which checks
+that the posts have the columns it reads) takes the posts frame (canonical columns, see
+:mod:`cib_detect.schema`, plus ``post_row``, ``account_code`` and ``time_us``) as a
+LazyFrame and returns a LazyFrame with one row per (post, key): those three columns and
+``key``, in post order.
 Posts without a key for the trace simply have no row.
 
 Reposts carry the text, links and hashtags of the post they repost, so every content trace
@@ -12,12 +14,10 @@ is the ``co_repost`` trace.
 
 from __future__ import annotations
 
-import inspect
-
 import polars as pl
 
 from cib_detect import normalize
-from cib_detect.errors import ParameterError, SchemaError
+from cib_detect.errors import SchemaError
 
 #: Default minimum number of hashtags for a ``hashtag_sequence`` key (Pacheco et al. 2021
 #: use sequences of five or more hashtags).
@@ -44,9 +44,6 @@ def _originals(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
 #: Columns every keys frame carries along with ``key``.
 ROW_COLUMNS = ("post_row", "account_code", "time_us")
 
-#: Traces whose posts can have several keys (their (post, key) rows need deduplication).
-MULTI_KEY_TRACES = frozenset({"co_url", "co_domain", "co_hashtag", "co_media"})
-
 
 def _list_keys(posts: pl.LazyFrame, expr: pl.Expr) -> pl.LazyFrame:
     return (
@@ -64,19 +61,16 @@ def _column_keys(posts: pl.LazyFrame, column: str) -> pl.LazyFrame:
 
 def co_repost(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: the reposted post (``repost_of``)."""
-    require_columns(columns, "co_repost", "repost_of")
     return _column_keys(posts, "repost_of")
 
 
 def co_reply(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: the post replied to (``reply_to``), for original posts."""
-    require_columns(columns, "co_reply", "reply_to")
     return _column_keys(_originals(posts, columns), "reply_to")
 
 
 def co_text(posts: pl.LazyFrame, columns, *, min_chars: int | None = None) -> pl.LazyFrame:
     """Key: 64-bit hash of the normalised text of original posts (short texts skipped)."""
-    require_columns(columns, "co_text", "text")
     kwargs = {} if min_chars is None else {"min_chars": min_chars}
     return (
         _originals(posts, columns)
@@ -93,7 +87,6 @@ def _hashtags(columns) -> pl.Expr:
 
 def co_hashtag(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: each normalised hashtag of an original post."""
-    require_columns(columns, "co_hashtag", "hashtags", "text")
     return _list_keys(_originals(posts, columns), _hashtags(columns))
 
 
@@ -101,7 +94,6 @@ def hashtag_sequence(
     posts: pl.LazyFrame, columns, *, min_hashtags: int = DEFAULT_MIN_HASHTAGS
 ) -> pl.LazyFrame:
     """Key: the ordered hashtags of an original post that has at least ``min_hashtags``."""
-    require_columns(columns, "hashtag_sequence", "hashtags", "text")
     tags = _hashtags(columns)
     return (
         _originals(posts, columns)
@@ -118,7 +110,6 @@ def _canonical_urls(columns) -> pl.Expr:
 
 def co_url(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: each canonical URL of an original post."""
-    require_columns(columns, "co_url", "urls", "text")
     return _list_keys(_originals(posts, columns), _canonical_urls(columns))
 
 
@@ -128,7 +119,6 @@ def co_domain(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     A ``domains`` list column, when the source provides one (CooRTweet's German election
     data, whose URLs are opaque ids), is used as it is.
     """
-    require_columns(columns, "co_domain", "domains", "urls", "text")
     originals = _originals(posts, columns)
     if "domains" in columns:
         return _list_keys(originals, pl.col("domains"))
@@ -140,34 +130,4 @@ def co_domain(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
 
 def co_media(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: each media hash (exact match) of an original post."""
-    require_columns(columns, "co_media", "media_hashes")
     return _list_keys(_originals(posts, columns), pl.col("media_hashes"))
-
-
-#: Key-based traces by name.
-KEY_TRACES = {
-    "co_repost": co_repost,
-    "co_text": co_text,
-    "co_url": co_url,
-    "co_domain": co_domain,
-    "co_hashtag": co_hashtag,
-    "hashtag_sequence": hashtag_sequence,
-    "co_reply": co_reply,
-    "co_media": co_media,
-}
-
-
-def check_trace_options(trace: str, options: dict, *, function: str) -> None:
-    """Fail on options the trace does not take, naming the ones it does."""
-    accepted = [
-        name
-        for name, parameter in inspect.signature(KEY_TRACES[trace]).parameters.items()
-        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-    ]
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        takes = f"it takes {', '.join(map(repr, accepted))}" if accepted else "it takes none"
-        raise ParameterError(
-            f"{function} got option(s) {', '.join(map(repr, unknown))} that trace {trace!r} "
-            f"does not take; {takes}"
-        )

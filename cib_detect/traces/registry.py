@@ -1,103 +1,286 @@
-"""Traces that are not key-based: near-duplicate text and temporal similarity.
+"""Every trace, declared once: what it reads, how it makes keys or pairs, what tests it.
 
-:func:`cib_detect.co_action_edges` and :func:`cib_detect.co_action_evidence` dispatch here
-when ``trace`` is one of :data:`SIMILARITY_TRACES`. Every edge function takes the posts
-frame and ``window_us``, ``min_weight``, ``max_key_posts`` and its own keyword-only
-options, and returns the columns of :data:`~cib_detect.traces.co_action.EDGE_SCHEMA` plus
-``similarity`` (and ``rank`` for ``activity_profile``).
+A *key trace* maps each post to zero or more keys (:mod:`cib_detect.traces.keys`); two
+posts of different accounts with the same key within the window are a co-action, and the
+co-action engine (:mod:`cib_detect.engine`) counts them per account pair in every mode. A
+*similarity* or *profile* trace compares accounts directly (near-duplicate texts, time
+bins, posting-time histograms) with an edge function of its own
+(:mod:`cib_detect.traces.similarity`, :mod:`cib_detect.traces.temporal`).
+
+:data:`TRACES` is the one list of traces: ``detect``, ``co_action_edges``,
+``co_action_evidence``, the command line, the Dask column pruning and the docs table all
+read it. Adding a key trace is one :class:`Trace` below plus its key function.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
 
-import polars as pl
-
+from cib_detect._params import check_choice, check_int
 from cib_detect.errors import ParameterError
-from cib_detect.traces.similarity import co_similar_text, co_similar_text_evidence
-from cib_detect.traces.temporal import (
-    activity_profile,
-    activity_profile_evidence,
-    sync_activity,
-    sync_activity_evidence,
+from cib_detect.traces import keys, similarity, temporal
+
+__all__ = ["DETECT_TRACES", "TRACES", "Trace", "get_trace"]
+
+TraceKind = Literal["key", "similarity", "profile"]
+
+
+def _positive_int_or_none(value, *, name: str, function: str):
+    return check_int(value, name=name, function=function, minimum=1, allow_none=True)
+
+
+def _positive_int(value, *, name: str, function: str):
+    return check_int(value, name=name, function=function, minimum=1)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One behavioural trace.
+
+    Attributes
+    ----------
+    name : str
+        What users pass as ``trace=`` / ``traces=``.
+    kind : {"key", "similarity", "profile"}
+        Key traces run on the co-action engine in every mode; the others run in memory
+        through their own ``edges`` function.
+    needs : tuple of str
+        Columns the trace reads, as alternatives: the first one the posts have is used
+        (``co_url`` reads ``urls``, else extracts them from ``text``).
+    summary : str
+        One line for the command line's help and the docs' trace table.
+    keys : callable, optional
+        Key traces: ``keys(indexed_posts, columns, **options) -> LazyFrame`` of (post, key)
+        rows (:mod:`cib_detect.traces.keys`).
+    edges, evidence : callable, optional
+        Similarity and profile traces: ``edges(posts, *, window_us, min_weight,
+        max_key_posts, **options)`` and ``evidence(posts, *, pairs, window_us,
+        max_key_posts, **options)``.
+    originals_only : bool
+        Reposts carry what they repost, so content traces look at original posts only:
+        they also read ``repost_of`` when the posts have it.
+    multi_key : bool
+        A post can have several keys (URLs, hashtags): its (post, key) rows are
+        deduplicated and, chunked, it can fall in several chunks.
+    null_model : str or None
+        Name of the null model that gives its edges p-values
+        (:data:`cib_detect.graph.null_models.NULL_MODELS`); None: not tested yet.
+    default_window : str
+        The window used when the caller gives none.
+    checks : mapping of str to callable
+        Value checks of options, ``check(value, name=..., function=...)``; the options and
+        their defaults are the keyword-only parameters of ``keys`` or ``edges``.
+    """
+
+    name: str
+    kind: TraceKind
+    needs: tuple[str, ...]
+    summary: str
+    keys: Callable | None = None
+    edges: Callable | None = None
+    evidence: Callable | None = None
+    originals_only: bool = False
+    multi_key: bool = False
+    null_model: str | None = None
+    default_window: str = "60s"
+    checks: Mapping[str, Callable] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def options(self) -> dict:
+        """Option names and defaults, from the signature of the function that uses them.
+
+        Examples
+        --------
+        >>> TRACES["hashtag_sequence"].options
+        {'min_hashtags': 5}
+        """
+        function = self.keys if self.kind == "key" else self.edges
+        engine_arguments = {"window_us", "min_weight", "max_key_posts"}
+        return {
+            name: parameter.default
+            for name, parameter in inspect.signature(function).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in engine_arguments
+        }
+
+    def check_options(self, options: Mapping, *, function: str) -> dict:
+        """Fail on unknown options or bad values, naming the ones the trace takes.
+
+        Examples
+        --------
+        >>> TRACES["co_repost"].check_options({"bands": 3}, function="f")
+        Traceback (most recent call last):
+        ...
+        cib_detect.errors.ParameterError: f got option(s) 'bands' that trace 'co_repost' ...
+        """
+        accepted = self.options
+        unknown = sorted(set(options) - set(accepted))
+        if unknown:
+            takes = f"it takes {', '.join(map(repr, accepted))}" if accepted else "it takes none"
+            raise ParameterError(
+                f"{function} got option(s) {', '.join(map(repr, unknown))} that trace "
+                f"{self.name!r} does not take; {takes}"
+            )
+        checked = dict(options)
+        for name, check in self.checks.items():
+            if name in checked:
+                checked[name] = check(checked[name], name=name, function=function)
+        return checked
+
+    def applies_to(self, columns) -> bool:
+        """True when the posts have a column the trace reads."""
+        return any(name in columns for name in self.needs)
+
+    def check_columns(self, columns) -> None:
+        """Fail unless the posts have a column the trace reads, naming them and the fix."""
+        keys.require_columns(columns, self.name, *self.needs)
+
+    def columns_read(self, columns) -> list[str]:
+        """The columns of ``columns`` the trace reads (besides ``account_id`` and
+        ``timestamp``), for reading only those (Dask, streaming).
+
+        Examples
+        --------
+        >>> TRACES["co_url"].columns_read(["post_id", "text", "urls", "repost_of"])
+        ['urls', 'repost_of']
+        """
+        chosen = next((name for name in self.needs if name in columns), None)
+        read = [chosen] if chosen is not None else []
+        if self.originals_only and "repost_of" in columns and chosen != "repost_of":
+            read.append("repost_of")
+        return read
+
+
+def _declare(*traces: Trace) -> Mapping[str, Trace]:
+    return MappingProxyType({trace.name: trace for trace in traces})
+
+
+#: Every trace, by name, in the order the docs and the command line list them.
+TRACES: Mapping[str, Trace] = _declare(
+    Trace(
+        "co_repost",
+        "key",
+        ("repost_of",),
+        "reposting the same post (retweet, share)",
+        keys=keys.co_repost,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "co_text",
+        "key",
+        ("text",),
+        "the same normalised text (64-bit hash) in original posts",
+        keys=keys.co_text,
+        originals_only=True,
+        null_model="key_popularity",
+        checks={"min_chars": _positive_int_or_none},
+    ),
+    Trace(
+        "co_url",
+        "key",
+        ("urls", "text"),
+        "the same canonical URL",
+        keys=keys.co_url,
+        originals_only=True,
+        multi_key=True,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "co_domain",
+        "key",
+        ("domains", "urls", "text"),
+        "links to the same registered domain",
+        keys=keys.co_domain,
+        originals_only=True,
+        multi_key=True,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "co_hashtag",
+        "key",
+        ("hashtags", "text"),
+        "the same normalised hashtag",
+        keys=keys.co_hashtag,
+        originals_only=True,
+        multi_key=True,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "hashtag_sequence",
+        "key",
+        ("hashtags", "text"),
+        "the same ordered hashtags (at least min_hashtags) in one post",
+        keys=keys.hashtag_sequence,
+        originals_only=True,
+        null_model="key_popularity",
+        checks={"min_hashtags": _positive_int},
+    ),
+    Trace(
+        "co_reply",
+        "key",
+        ("reply_to",),
+        "replying to the same post",
+        keys=keys.co_reply,
+        originals_only=True,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "co_media",
+        "key",
+        ("media_hashes",),
+        "attaching the same media (exact hash)",
+        keys=keys.co_media,
+        originals_only=True,
+        multi_key=True,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "co_similar_text",
+        "similarity",
+        ("text",),
+        "near-duplicate texts (MinHash LSH, verified Jaccard)",
+        edges=similarity.co_similar_text,
+        evidence=similarity.co_similar_text_evidence,
+        originals_only=True,
+    ),
+    Trace(
+        "sync_activity",
+        "profile",
+        ("timestamp",),
+        "active in the same rare time bins (TF-IDF cosine)",
+        edges=temporal.sync_activity,
+        evidence=temporal.sync_activity_evidence,
+    ),
+    Trace(
+        "activity_profile",
+        "profile",
+        ("timestamp",),
+        "the same hour-of-week rhythm and posting cadence",
+        edges=temporal.activity_profile,
+        evidence=temporal.activity_profile_evidence,
+    ),
 )
 
-__all__ = ["SIMILARITY_EVIDENCE", "SIMILARITY_TRACES", "check_similarity_options"]
-
-#: Similarity traces by name: ``function(posts, *, window_us, min_weight, max_key_posts,
-#: **options) -> pl.DataFrame``.
-SIMILARITY_TRACES = {
-    "co_similar_text": co_similar_text,
-    "sync_activity": sync_activity,
-    "activity_profile": activity_profile,
-}
-
-#: Their evidence: ``function(posts, *, pairs, window_us, max_key_posts, **options)``.
-SIMILARITY_EVIDENCE = {
-    "co_similar_text": co_similar_text_evidence,
-    "sync_activity": sync_activity_evidence,
-    "activity_profile": activity_profile_evidence,
-}
-
-_COMMON = {"window_us", "min_weight", "max_key_posts"}
+#: Traces :func:`cib_detect.detect` runs by default, each where the posts have its
+#: columns: those with a null model.
+DETECT_TRACES = tuple(name for name, trace in TRACES.items() if trace.null_model is not None)
 
 
-def trace_option_names(trace: str) -> list[str]:
-    """The trace options of a similarity trace, in signature order.
+def get_trace(name, *, function: str, kinds: tuple[TraceKind, ...] | None = None) -> Trace:
+    """The declaration of trace ``name``; fails naming the traces ``function`` takes.
 
     Examples
     --------
-    >>> trace_option_names("sync_activity")
-    ['bin', 'min_posts', 'min_similarity', 'top_k']
-    """
-    return [
-        name
-        for name, parameter in inspect.signature(SIMILARITY_TRACES[trace]).parameters.items()
-        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in _COMMON
-    ]
-
-
-def check_similarity_options(trace: str, options: dict, *, function: str) -> None:
-    """Fail on options the trace does not take, naming the ones it does.
-
-    Examples
-    --------
-    >>> check_similarity_options("co_similar_text", {"bands": 20}, function="f")
-    >>> check_similarity_options("sync_activity", {"bands": 20}, function="f")
+    >>> get_trace("co_url", function="f").multi_key
+    True
+    >>> get_trace("sync_activity", function="f", kinds=("key",))
     Traceback (most recent call last):
     ...
-    cib_detect.errors.ParameterError: f got option(s) 'bands' that trace 'sync_activity' ...
+    cib_detect.errors.ParameterError: the 'trace' parameter of f must be one of ...
     """
-    accepted = trace_option_names(trace)
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        raise ParameterError(
-            f"{function} got option(s) {', '.join(map(repr, unknown))} that trace {trace!r} "
-            f"does not take; it takes {', '.join(map(repr, accepted))}"
-        )
-
-
-def similarity_edges(
-    trace: str, posts: pl.DataFrame, *, window_us: int, min_weight: int, max_key_posts, **options
-) -> pl.DataFrame:
-    """Run a similarity trace's edge function after checking its options."""
-    check_similarity_options(trace, options, function="co_action_edges")
-    return SIMILARITY_TRACES[trace](
-        posts, window_us=window_us, min_weight=min_weight, max_key_posts=max_key_posts, **options
-    )
-
-
-def similarity_evidence(
-    trace: str,
-    posts: pl.DataFrame,
-    *,
-    pairs: pl.DataFrame,
-    window_us: int,
-    max_key_posts,
-    **options,
-) -> pl.DataFrame:
-    """Run a similarity trace's evidence function after checking its options."""
-    check_similarity_options(trace, options, function="co_action_evidence")
-    return SIMILARITY_EVIDENCE[trace](
-        posts, pairs=pairs, window_us=window_us, max_key_posts=max_key_posts, **options
-    )
+    allowed = [n for n, t in TRACES.items() if kinds is None or t.kind in kinds]
+    check_choice(name, allowed, name="trace", function=function)
+    return TRACES[name]

@@ -31,8 +31,8 @@ from cib_detect.kernels.pairs import window_pairs
 from cib_detect.kernels.shingles import shingle_sets
 from cib_detect.kernels.verify import verify_candidates
 from cib_detect.normalize import normalize_text
-from cib_detect.traces.co_action import EDGE_SCHEMA, EVIDENCE_SCHEMA
 from cib_detect.traces.keys import require_columns
+from cib_detect.traces.tables import EDGE_SCHEMA, EVIDENCE_SCHEMA
 
 logger = logging.getLogger("cib_detect")
 
@@ -322,7 +322,7 @@ def co_similar_text(
     -------
     polars.DataFrame
         One row per unordered account pair (``account_a < account_b``), sorted, with the
-        columns of :data:`~cib_detect.traces.co_action.EDGE_SCHEMA`: ``n_coactions``
+        columns of :data:`~cib_detect.traces.tables.EDGE_SCHEMA`: ``n_coactions``
         (verified near-duplicate post pairs), ``n_keys`` (distinct near-duplicate
         clusters among them: connected components of the graph of all verified pairs),
         ``n_posts_a`` / ``n_posts_b`` (distinct posts of each side in those pairs),
@@ -403,7 +403,7 @@ def co_similar_text_evidence(
     Returns
     -------
     polars.DataFrame
-        The columns of :data:`~cib_detect.traces.co_action.EVIDENCE_SCHEMA` (``key`` is
+        The columns of :data:`~cib_detect.traces.tables.EVIDENCE_SCHEMA` (``key`` is
         the post id of the earliest post of the pair's near-duplicate cluster) plus
         ``similarity`` (the pair's Jaccard); sorted by pair, then time.
 

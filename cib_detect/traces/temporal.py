@@ -27,7 +27,7 @@ from cib_detect.encode import account_codes
 from cib_detect.errors import ParameterError
 from cib_detect.kernels.sparse_cosine import sparse_cosine_pairs
 from cib_detect.kernels.top_k import dense_top_k, simhash_top_k
-from cib_detect.traces.co_action import EDGE_SCHEMA, EVIDENCE_SCHEMA
+from cib_detect.traces.tables import EDGE_SCHEMA, EVIDENCE_SCHEMA
 
 logger = logging.getLogger("cib_detect")
 
@@ -163,7 +163,7 @@ def sync_activity(
     -------
     polars.DataFrame
         One row per unordered pair (``account_a < account_b``), sorted, with the columns of
-        :data:`~cib_detect.traces.co_action.EDGE_SCHEMA` and ``similarity`` (cosine of the
+        :data:`~cib_detect.traces.tables.EDGE_SCHEMA` and ``similarity`` (cosine of the
         TF-IDF vectors): ``n_coactions`` and ``n_keys`` are the bins both were active in,
         ``n_posts_a`` / ``n_posts_b`` each side's posts in those bins, ``min_dt`` and
         ``mean_dt`` are null (the bin is the unit of time).
@@ -259,7 +259,7 @@ def sync_activity_evidence(
     Returns
     -------
     polars.DataFrame
-        The columns of :data:`~cib_detect.traces.co_action.EVIDENCE_SCHEMA`, for the
+        The columns of :data:`~cib_detect.traces.tables.EVIDENCE_SCHEMA`, for the
         closest pair of posts of the two accounts inside each shared bin (``key`` is the
         bin's start, ISO 8601 UTC; ``dt`` their gap in seconds), plus ``bin_start``,
         ``n_posts_a`` and ``n_posts_b`` (each side's posts in the bin).
@@ -452,7 +452,7 @@ def activity_profile(
     -------
     polars.DataFrame
         One row per unordered pair (``account_a < account_b``) in either's top ``top_k``,
-        sorted, with the columns of :data:`~cib_detect.traces.co_action.EDGE_SCHEMA`
+        sorted, with the columns of :data:`~cib_detect.traces.tables.EDGE_SCHEMA`
         (``n_posts_a`` / ``n_posts_b`` each account's posts; ``n_coactions``, ``n_keys``,
         ``min_dt`` and ``mean_dt`` null), ``similarity`` (cosine of the profiles) and
         ``rank`` (the pair's best rank in the two neighbour lists, 1 = nearest).
@@ -551,7 +551,7 @@ def activity_profile_evidence(
     -------
     polars.DataFrame
         One row per pair and hour with the columns of
-        :data:`~cib_detect.traces.co_action.EVIDENCE_SCHEMA` (``key`` names the hour,
+        :data:`~cib_detect.traces.tables.EVIDENCE_SCHEMA` (``key`` names the hour,
         e.g. ``"Mon 09:00 UTC"``; post, timestamp and ``dt`` columns are null) plus
         ``hour_of_week`` (0 = Monday 00:00 UTC), ``share_a`` and ``share_b`` (the share of
         each account's posts in that hour).
