@@ -406,7 +406,6 @@ def load_detection(directory):
         **tables,
         params=run.get("params", {}),
         warnings=run.get("warnings", []),
-        dropped=run.get("dropped", {}),
         timings=run.get("timings", {}),
     )
 

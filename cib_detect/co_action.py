@@ -19,7 +19,7 @@ from cib_detect.engine.evidence import evidence_rows
 from cib_detect.engine.runner import TraceRunner
 from cib_detect.engine.sources import Backend, check_mode, open_posts
 from cib_detect.errors import ParameterError
-from cib_detect.traces.registry import Trace, get_trace
+from cib_detect.traces.registry import TRACES, Trace, get_trace
 from cib_detect.traces.tables import EVIDENCE_SCHEMA
 
 __all__ = ["co_action_edges", "co_action_evidence"]
@@ -30,7 +30,15 @@ def _setup(trace, window, max_key_posts, trace_options, mode: dict, function: st
     window in microseconds, the cap and the mode."""
     n_chunks = check_mode(**mode, function=function)
     chunked = n_chunks is not None or mode["backend"] == "dask"
-    declared = get_trace(trace, function=function, kinds=("key",) if chunked else None)
+    declared = get_trace(trace, function=function)
+    if chunked and declared.kind != "key":
+        mode_name = "backend='dask'" if mode["backend"] == "dask" else "n_chunks"
+        keys = [name for name, t in TRACES.items() if t.kind == "key"]
+        raise ParameterError(
+            f"the 'trace' parameter of {function} with {mode_name} must be a key trace "
+            f"({', '.join(map(repr, keys))}); {trace!r} runs on posts in memory only: "
+            f"leave {mode_name} out to run it"
+        )
     options = declared.check_options(trace_options, function=function)
     window_us = duration_microseconds(
         declared.default_window if window is None else window, name="window", function=function

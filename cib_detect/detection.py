@@ -26,7 +26,10 @@ _KEYS = {
     "account_scores": ("account_id",),
     "cluster_scores": ("cluster_id",),
     "evidence": (),
+    "trace_tests": ("trace",),
 }
+# tables that a result may lack (a Detection built by hand, an older run read back)
+_OPTIONAL = ("evidence", "trace_tests")
 _SUMMARY_COLUMNS = ("size", "score", "coordination", "government_link", "undisclosed")
 _EVIDENCE_WIDTH = 70
 
@@ -57,8 +60,12 @@ class Detection:
         The parameters of the run.
     warnings : list of str
         Warnings raised during the run.
-    dropped : dict of str to int
-        Input rows skipped, by reason.
+    trace_tests : polars.DataFrame or None
+        What each trace could test, one row per trace: ``trace``, ``accounts`` (with a
+        key), ``keys``, ``capped_keys``, ``pairs_tested`` (pairs with two or more
+        co-actions), ``pairs_3_keys`` (of those, pairs that co-acted on three or more keys:
+        only they can have a p-value below 1) and ``min_p_value``. When nothing is found
+        it says why: too few keys, no pair on three keys, or no p-value small enough.
     timings : dict of str to float
         Seconds spent per stage.
 
@@ -90,14 +97,14 @@ class Detection:
     evidence: pl.DataFrame | None = None
     params: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    dropped: dict[str, int] = field(default_factory=dict)
+    trace_tests: pl.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
         for name, keys in _KEYS.items():
             table = getattr(self, name)
-            if table is None and name == "evidence":
+            if table is None and name in _OPTIONAL:
                 continue
             if not isinstance(table, pl.DataFrame):
                 problems.append(f"{name} must be a polars DataFrame, got {type(table).__name__}")
@@ -228,7 +235,7 @@ class Detection:
         report of :func:`cib_detect.report.render`); ``detection.json`` and
         ``clusters.jsonl`` (the versioned export of :mod:`cib_detect.export`, described
         by ``cib_detect/schemas/detection.schema.json``); and always ``run.json``
-        (version, counts, ``params``, ``warnings``, ``dropped``, ``timings``), written
+        (version, counts, ``params``, ``warnings``, ``timings``), written
         last. Done by :func:`cib_detect.io.detection_files.write_detection`: the
         directory ends up holding this run's files only, or, if writing fails, is left
         as it was; a directory holding files cib_detect did not write is refused.
@@ -313,14 +320,10 @@ class Detection:
         ]
         if self.warnings:
             lines.append(f"{len(self.warnings)} warning(s); see .warnings")
-        if self.dropped:
-            lines.append(
-                "dropped rows: "
-                + ", ".join(f"{reason} {count}" for reason, count in self.dropped.items())
-            )
         scores = clusters_best_first(self.cluster_scores)
         if scores.height == 0:
             lines.append("no coordinated clusters found")
+            lines += self._untested_lines()
             return "\n".join(lines)
         scores = scores.head(top)
         header = ["cluster_id", *_SUMMARY_COLUMNS]
@@ -338,6 +341,20 @@ class Detection:
             for r in cells
         ]
         return "\n".join(line.rstrip() for line in lines)
+
+    def _untested_lines(self) -> list[str]:
+        """Per trace, what the data let it test (why nothing was found)."""
+        if self.trace_tests is None or self.trace_tests.height == 0:
+            return []
+        lines = ["what each trace could test:"]
+        for row in self.trace_tests.iter_rows(named=True):
+            smallest = row["min_p_value"]
+            lines.append(
+                f"  {row['trace']}: {row['accounts']} accounts, {row['keys']} keys, "
+                f"{row['pairs_tested']} pairs tested, {row['pairs_3_keys']} on 3+ keys, "
+                f"smallest p-value {'-' if smallest is None else f'{smallest:.2g}'}"
+            )
+        return lines
 
 
 def _cell(value) -> str:

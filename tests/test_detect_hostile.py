@@ -157,3 +157,24 @@ def test_cli_interrupt_while_loading_exits_130_without_traceback(monkeypatch, ca
     err = capsys.readouterr().err
     assert "interrupted" in err
     assert "Traceback" not in err
+
+
+def test_data_too_small_to_test_says_what_it_could_test_and_what_to_try():
+    # CooRTweet's small simulated set: 9 accounts on 5 objects within one hour
+    path = "../shared/data/coortweet/simulated/small_input.csv.gz"
+    result = cd.detect(cd.read_posts(path, format="coortweet"))
+    assert result.n_clusters == 0
+    tests = result.trace_tests.row(0, named=True)
+    assert tests["trace"] == "co_repost"
+    assert (tests["accounts"], tests["keys"]) == (9, 5)
+    assert tests["pairs_tested"] > 0 and tests["min_p_value"] > 0.05
+    why = result.warnings[-1]
+    assert "no coordinated cluster" in why and "unlikely by chance" in why
+    assert "backbone_method='min_weight'" in why and "cd.compat.coortweet" in why
+    assert "what each trace could test" in result.summary()
+
+
+def test_no_pair_on_two_keys_is_explained():
+    result = cd.detect(_two_posts(repost_of=["x", "x"]))
+    assert result.trace_tests["pairs_tested"].sum() == 0  # every text trace and co_repost
+    assert "no two accounts co-acted twice" in result.warnings[-1]

@@ -87,7 +87,17 @@ def _result(**overrides) -> Detection:
         "evidence": evidence,
         "params": {"window": 60.0, "traces": ["co_repost", "co_url"], "backbone": "significance"},
         "warnings": ["trace 'co_url': 1 keys with more than 10000 posts were left out"],
-        "dropped": {"duplicate post_id": 3, "missing timestamp": 1},
+        "trace_tests": pl.DataFrame(
+            {
+                "trace": ["co_repost"],
+                "accounts": [8],
+                "keys": [12],
+                "capped_keys": [0],
+                "pairs_tested": [5],
+                "pairs_3_keys": [3],
+                "min_p_value": [1e-6],
+            }
+        ),
         "timings": {"read": 0.01, "traces": 0.2, "cluster": 0.003},
     }
     fields.update(overrides)
@@ -147,7 +157,7 @@ def test_write_round_trips_tables_through_parquet_and_csv(tmp_path):
     result = _result()
     paths = result.write(tmp_path / "out" / "run1")
     names = sorted(p.name for p in paths)
-    tables = ["account_scores", "cluster_scores", "clusters", "edges", "evidence"]
+    tables = ["account_scores", "cluster_scores", "clusters", "edges", "evidence", "trace_tests"]
     expected = sorted(
         [f"{t}.{ext}" for t in tables for ext in ("parquet", "csv")]
         + ["graph.graphml", "graph.gexf", "report.html", "detection.json", "clusters.jsonl"]
@@ -192,7 +202,6 @@ def test_write_records_the_run_in_run_json(tmp_path):
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["params"] == result.params
     assert run["warnings"] == result.warnings
-    assert run["dropped"] == result.dropped
     assert run["timings"] == result.timings
     assert run["counts"] == {
         "accounts": 8,
@@ -226,13 +235,23 @@ def test_summary_lists_the_top_clusters_by_score_with_the_first_evidence_line():
     assert first.endswith("3 accounts co-reposted 93 posts, median 2 s apart")
     assert second.split()[0] == "1"
     assert "rt.com" not in text  # only the first line of evidence
-    assert "1 warning(s)" in text and "duplicate post_id 3" in text
+    assert "1 warning(s)" in text
     assert len(_result().summary(top=1).splitlines()) == header + 2
 
 
-def test_summary_without_clusters_says_so():
+def test_summary_without_clusters_says_so_and_what_each_trace_could_test():
     empty = pl.DataFrame({"cluster_id": []}, schema={"cluster_id": pl.Int64})
-    assert _result(cluster_scores=empty).summary().endswith("no coordinated clusters found")
+    text = _result(cluster_scores=empty).summary()
+    assert text.splitlines()[-3:] == [
+        "no coordinated clusters found",
+        "what each trace could test:",
+        "  co_repost: 8 accounts, 12 keys, 5 pairs tested, 3 on 3+ keys, smallest p-value 1e-06",
+    ]
+    assert (
+        _result(cluster_scores=empty, trace_tests=None)
+        .summary()
+        .endswith("no coordinated clusters found")
+    )
 
 
 def test_repr_is_short():

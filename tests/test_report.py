@@ -88,7 +88,7 @@ def _hostile_detection():
         evidence=evidence,
         params={"window_seconds": 60.0, "traces": [SCRIPT], f"k{IMG}": JS},
         warnings=[f"warned {SCRIPT}"],
-        dropped={f"bad {IMG}": 2},
+        trace_tests=pl.DataFrame({"trace": [f"bad {IMG}"], "accounts": [2]}),
     )
 
 

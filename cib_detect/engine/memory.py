@@ -44,7 +44,7 @@ class MemoryChunks:
         stats = chunk_pair_stats(
             self.chunk, len(self.account_ids), window_us, min_coactions=min_coactions
         )
-        return Totals(stats.edges, stats.capped, stats.uses)
+        return Totals(stats.edges, stats.capped, stats.uses, stats.n_keys)
 
 
 class MemoryPosts:

@@ -76,24 +76,26 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ChunkStats:
-    """What one chunk contributes: pair statistics, split-post triples, capped keys and
-    each account's key uses (rows kept)."""
+    """What one chunk contributes: pair statistics, split-post triples, capped keys,
+    each account's key uses (rows kept) and the number of keys kept."""
 
     edges: pl.DataFrame
     split: pl.DataFrame
     capped: pl.DataFrame
     uses: np.ndarray
+    n_keys: int
 
 
 @dataclass(frozen=True)
 class Totals:
     """The chunks added up: pair statistics with at least ``min_coactions`` co-actions
-    (:data:`~cib_detect.traces.tables.PARTIAL_SCHEMA`), every capped key, and each
-    account's key uses."""
+    (:data:`~cib_detect.traces.tables.PARTIAL_SCHEMA`), every capped key, each
+    account's key uses and the number of keys kept."""
 
     edges: pl.DataFrame
     capped: pl.DataFrame
     uses: np.ndarray
+    n_keys: int
 
 
 def with_chunk(keyed: pl.LazyFrame, n_chunks: int) -> pl.LazyFrame:
@@ -188,7 +190,7 @@ def chunk_pair_stats(
             schema=SPLIT_SCHEMA,
         ).unique()
     uses = np.bincount(encoded.account, minlength=n_accounts).astype(np.int64)
-    return ChunkStats(edges, triples, encoded.capped, uses)
+    return ChunkStats(edges, triples, encoded.capped, uses, encoded.n_groups)
 
 
 def combine_chunks(

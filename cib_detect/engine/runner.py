@@ -48,6 +48,8 @@ class TraceRunner:
         self.max_key_posts = max_key_posts
         self.n_chunks = n_chunks
         self._chunks: dict[str, Chunks] = {}
+        #: What each tested trace could test (:meth:`edges` with ``pvalues``), by name.
+        self.tests: dict[str, dict] = {}
 
     def chunks(self, trace: Trace, options: dict) -> Chunks:
         """The chunks of a key trace, opened on first use (one set per trace)."""
@@ -78,7 +80,9 @@ class TraceRunner:
         edges = label_pairs(totals.edges, chunks.account_ids)
         if not pvalues:
             return edges
-        return NULL_MODELS[trace.null_model](chunks, totals, edges, window_us)
+        edges = NULL_MODELS[trace.null_model](chunks, totals, edges, window_us)
+        self.tests[trace.name] = _what_was_tested(totals, edges)
+        return edges
 
     def events(
         self, trace: Trace, options: dict, codes: pl.DataFrame, *, window_us: int
@@ -116,3 +120,16 @@ class TraceRunner:
 def _capped(chunk) -> pl.DataFrame:
     # module level: Dask ships it to the workers
     return chunk.encoded.capped
+
+
+def _what_was_tested(totals, edges: pl.DataFrame) -> dict:
+    """Accounts and keys a trace saw, the pairs it tested and the smallest p-value."""
+    shared = edges.select(pl.min_horizontal("n_keys", "n_posts_a", "n_posts_b") >= 3).to_series()
+    return {
+        "accounts": int((totals.uses > 0).sum()),
+        "keys": int(totals.n_keys),
+        "capped_keys": totals.capped.height,
+        "pairs_tested": edges.height,
+        "pairs_3_keys": int(shared.sum()),
+        "min_p_value": edges.get_column("p_value").min() if edges.height else None,
+    }

@@ -101,13 +101,14 @@ class LocalChunks:
         n_accounts = len(self.account_ids)
         work = partial(chunk_pair_stats, n_accounts=n_accounts, window_us=window_us)
         spill = Path(tempfile.mkdtemp(prefix="pairs_", dir=self.root))
-        capped, uses = [], np.zeros(n_accounts, np.int64)
+        capped, uses, n_keys = [], np.zeros(n_accounts, np.int64), 0
         for index, part in enumerate(self._each(work)):
             part.edges.write_parquet(spill / f"edges-{index}.parquet")
             if part.split.height:
                 part.split.write_parquet(spill / f"split-{index}.parquet")
             capped.append(part.capped)
             uses += part.uses
+            n_keys += part.n_keys
         edge_files = sorted(spill.glob("edges-*.parquet"))
         split_files = sorted(spill.glob("split-*.parquet"))
         # One range per chunk, but no range smaller than _RANGE_ACCOUNTS accounts: on small
@@ -127,7 +128,7 @@ class LocalChunks:
             edges = pl.scan_parquet(edge_files).filter(in_range)
             totals.append(combine_chunks(edges, split, min_coactions=min_coactions))
         edges = pl.concat(totals) if totals else pl.DataFrame(schema=PARTIAL_SCHEMA)
-        return Totals(edges, merge_capped(capped), uses)
+        return Totals(edges, merge_capped(capped), uses, n_keys)
 
 
 def _check_chunk_size(files: list[Path], n_chunks: int) -> None:

@@ -67,7 +67,7 @@ def write_detection(
     of ``detection.to_networkx()``); ``report.html`` (:func:`cib_detect.report.render`);
     ``detection.json`` and ``clusters.jsonl`` (the versioned export of
     :mod:`cib_detect.export`); and always ``run.json`` (version, counts, ``params``,
-    ``warnings``, ``dropped``, ``timings``; :func:`run_record`), written last.
+    ``warnings``, ``timings``; :func:`run_record`), written last.
 
     The write is atomic: the files are written into a temporary directory beside
     ``directory`` that then replaces it, so ``directory`` holds this run's files only
@@ -191,7 +191,7 @@ def _write_files(detection, directory, chosen, posts, report, export, csv_safe) 
 
 def run_record(detection) -> dict:
     """What ``run.json`` holds: library version, counts, and the run's ``params``,
-    ``warnings``, ``dropped`` rows and ``timings``.
+    ``warnings`` and ``timings``.
 
     Examples
     --------
@@ -218,7 +218,6 @@ def run_record(detection) -> dict:
         },
         "params": detection.params,
         "warnings": list(detection.warnings),
-        "dropped": detection.dropped,
         "timings": detection.timings,
     }
 

@@ -219,10 +219,11 @@ def render(detection, posts=None, *, title: str = "cib_detect report", top: int 
         out.append('<h3>Warnings</h3><ul class="warn">')
         out += [f"<li>{esc(w)}</li>" for w in detection.warnings]
         out.append("</ul>")
+    if detection.trace_tests is not None and detection.trace_tests.height:
+        out.append("<h3>What each trace could test</h3>" + _frame_table(detection.trace_tests))
     out.append('<div class="charts">')
     for heading, mapping in (
         ("Parameters", params),
-        ("Dropped input rows", detection.dropped),
         ("Timings (s)", detection.timings),
     ):
         if mapping:
@@ -443,6 +444,14 @@ def _member_scores(account_scores: pl.DataFrame, member_ids: pl.Series) -> pl.Da
         table = pl.concat([table, missing.to_frame()], how="diagonal_relaxed")
     order = [c for c in ("score", "strength", "degree") if c in table.columns]
     return table.sort([*order, "account_id"], descending=[*(True for _ in order), False])
+
+
+def _frame_table(table: pl.DataFrame) -> str:
+    head = "".join(f"<th>{esc(c)}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>" for row in table.rows()
+    )
+    return f'<div class="scroll"><table><tr>{head}</tr>{rows}</table></div>'
 
 
 def _members_table(table: pl.DataFrame) -> str:

@@ -168,17 +168,17 @@ def _range_total(pieces: list, min_coactions: int) -> pl.DataFrame:
 
 
 def _extras(result, n_accounts: int):
-    """A chunk's capped keys and key uses (what is summed besides the pairs)."""
+    """A chunk's capped keys, key uses and number of keys (summed besides the pairs)."""
     nonempty, stats = result
     if not nonempty:
-        return pl.DataFrame(schema={"key": pl.String, "n_posts": pl.Int64}), np.zeros(
-            n_accounts, np.int64
-        )
-    return stats.capped, stats.uses
+        empty = pl.DataFrame(schema={"key": pl.String, "n_posts": pl.Int64})
+        return empty, np.zeros(n_accounts, np.int64), 0
+    return stats.capped, stats.uses, stats.n_keys
 
 
 def _merge_extras(*extras):
-    return merge_capped([frame for frame, _ in extras]), sum(uses for _, uses in extras)
+    capped, uses, n_keys = zip(*extras, strict=True)
+    return merge_capped(list(capped)), sum(uses), sum(n_keys)
 
 
 def _partition_size(part):
@@ -260,8 +260,8 @@ class DaskChunks:
         merge = dask.delayed(_merge_extras, pure=True)
         while len(extras) > 1:
             extras = [merge(*extras[i : i + _FAN_IN]) for i in range(0, len(extras), _FAN_IN)]
-        edges, (capped, uses) = compute(self.client, [ranges, extras[0]])
-        return Totals(pl.concat(edges), capped, uses)
+        edges, (capped, uses, n_keys) = compute(self.client, [ranges, extras[0]])
+        return Totals(pl.concat(edges), capped, uses, n_keys)
 
     def sizes(self) -> pl.DataFrame:
         """Rows and in-memory bytes of every chunk (what the shuffle moved).
