@@ -10,11 +10,7 @@ NJIT_KW = {"cache": NUMBA_CACHE, "nogil": True}
 PARALLEL_KW = {"cache": NUMBA_CACHE, "nogil": True, "parallel": True}
 
 # Timestamps are encoded as int64 microseconds since the Unix epoch (UTC).
-TIME_UNIT = "us"
 MICROSECONDS = 1_000_000
-
-# Default co-action window (seconds).
-DEFAULT_WINDOW_SECONDS = 60.0
 
 # Keys with more posts than this are left out of co-action networks by default (a viral
 # post reposted by 100k accounts would otherwise yield billions of account pairs).

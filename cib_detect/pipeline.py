@@ -6,6 +6,7 @@ import logging
 import time
 import warnings
 from contextlib import ExitStack, contextmanager
+from typing import Literal
 
 import polars as pl
 
@@ -78,7 +79,9 @@ def detect(
     window="60s",
     traces=None,
     alpha: float = 0.05,
-    backbone_method: str = "significance",
+    backbone_method: Literal["significance", "disparity", "min_weight", "percentile"] = (
+        "significance"
+    ),
     min_cluster_size: int = 3,
     max_key_posts: int | None = _config.DEFAULT_MAX_KEY_POSTS,
     seed_domains=(),

@@ -243,3 +243,13 @@ def test_sparse_cosine_pairs_are_identical_with_one_thread_and_all_threads():
     dense = np.zeros((n, n_cols))
     dense[row, cols] = vals
     assert np.allclose(sim, np.einsum("ij,ij->i", dense[a], dense[b]), atol=1e-12)
+
+
+def test_sync_activity_is_the_same_in_every_run_to_the_last_bit():
+    import cib_detect as cd
+
+    posts = cd.datasets.synthetic(20_000, seed=1).posts
+    first = cd.co_action_edges(posts, trace="sync_activity")
+    assert first.height > 100
+    for _ in range(3):
+        assert cd.co_action_edges(posts, trace="sync_activity").equals(first)

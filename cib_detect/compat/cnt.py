@@ -250,7 +250,7 @@ def network(
             f"the 'similarity_threshold' parameter of {name} must be a number in (0, 1]; got "
             f"{similarity_threshold!r} instead"
         )
-    posts = as_posts(posts, function=name)
+    posts = as_posts(posts)
     if kind in _NEEDS and _NEEDS[kind] not in posts.columns:
         return pl.DataFrame(schema={"user_1": pl.String, "user_2": pl.String, "weight": pl.Int64})
     if kind == "co_similar_tweet":

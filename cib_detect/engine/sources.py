@@ -63,5 +63,5 @@ def open_posts(
     if backend == "dask":
         return DaskPosts(posts, client, function=function, persist=persist)
     if n_chunks is None:
-        return MemoryPosts(as_posts(posts, function=function))
-    return LazyPosts(as_lazy_posts(posts, function=function), spill_dir=spill_dir)
+        return MemoryPosts(as_posts(posts))
+    return LazyPosts(as_lazy_posts(posts), spill_dir=spill_dir)

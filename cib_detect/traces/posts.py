@@ -7,7 +7,7 @@ import polars as pl
 from cib_detect.schema import POST_COLUMNS, REQUIRED_POST_COLUMNS
 
 
-def as_posts(posts, *, function: str) -> pl.DataFrame:
+def as_posts(posts) -> pl.DataFrame:
     """Return ``posts`` as a canonical posts DataFrame.
 
     A polars DataFrame whose required and optional canonical columns already have their
@@ -27,7 +27,7 @@ def _is_canonical(schema: pl.Schema) -> bool:
     return all(schema[name] == dtype for name, dtype in POST_COLUMNS.items() if name in schema)
 
 
-def as_lazy_posts(posts, *, function: str) -> pl.LazyFrame:
+def as_lazy_posts(posts) -> pl.LazyFrame:
     """Return ``posts`` as a canonical LazyFrame without loading it.
 
     A DataFrame is used as :func:`as_posts` would; anything else (a parquet file or
@@ -35,7 +35,7 @@ def as_lazy_posts(posts, *, function: str) -> pl.LazyFrame:
     converts it lazily and checks its values in one streaming pass.
     """
     if isinstance(posts, pl.DataFrame):
-        return as_posts(posts, function=function).lazy()
+        return as_posts(posts).lazy()
     from cib_detect.io import scan_posts
 
     return scan_posts(posts)

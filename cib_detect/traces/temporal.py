@@ -101,6 +101,9 @@ def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str)
         frame.join(rows, on="account_code", how="inner")
         .group_by("row", "bin")
         .agg(pl.len().cast(pl.Int64).alias("count"))
+        # group_by's order is arbitrary: sorted, each row's norm below sums its weights in
+        # one order, so the similarities are the same in every run to the last bit
+        .sort("row", "bin")
     )
     n_accounts = len(rows)
     cells = cells.with_columns(
