@@ -276,3 +276,14 @@ def test_nan_scores_are_written_and_shown_as_missing(tmp_path):
     result.write(tmp_path, formats=("csv", "graphml"))
     back = pl.read_csv(tmp_path / "cluster_scores.csv")
     assert math.isnan(back["score"][0]) and back["score"][1] == 0.5
+
+
+def test_every_table_a_detection_holds_counts_as_ours_when_rewriting(tmp_path):
+    from cib_detect.detection import _KEYS
+    from cib_detect.io.detection_files import TABLES
+
+    assert set(_KEYS) <= set(TABLES)
+    result = _result()
+    result.write(tmp_path / "out")
+    result.write(tmp_path / "out", formats="parquet")  # a rerun over every file we write
+    assert (tmp_path / "out" / "trace_tests.parquet").exists()

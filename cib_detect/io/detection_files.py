@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_FORMATS = WRITE_FORMATS
 # every table a Detection can hold, as Detection.tables() names them; a rerun may hold
 # fewer (no evidence), so the files of all of them count as ours
-_TABLES = ("edges", "clusters", "account_scores", "cluster_scores", "evidence")
+TABLES = ("edges", "clusters", "account_scores", "cluster_scores", "evidence", "trace_tests")
 _OTHER_FILES = ("report.html", "detection.json", "clusters.jsonl", "run.json")
 _SHOWN = 5  # foreign names listed in the error
 
@@ -246,7 +246,7 @@ def _target(directory: Path, detection) -> Path:
     names = {entry.name for entry in os.scandir(target)}
     if not names:
         return target
-    ours = {f"{t}.{fmt}" for t in (*_TABLES, *detection.tables()) for fmt in TABLE_FORMATS}
+    ours = {f"{t}.{fmt}" for t in (*TABLES, *detection.tables()) for fmt in TABLE_FORMATS}
     ours |= {f"graph{suffix}" for suffix in GRAPH_FORMATS.values()} | set(_OTHER_FILES)
     foreign = sorted(names - ours)
     if "run.json" in names and not foreign:
