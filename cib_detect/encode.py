@@ -80,14 +80,28 @@ def account_codes(posts: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
         if ids.gather(codes).equals(accounts, check_names=False):
             return pl.Series("account_code", codes, dtype=pl.Int64), ids
     ids = accounts.unique().sort()
-    table = pl.DataFrame({"account_id": ids}).with_row_index("account_code")
     codes = (
         pl.DataFrame({"account_id": accounts})
-        .join(table, on="account_id", how="left", maintain_order="left")
+        .join(account_code_table(ids), on="account_id", how="left", maintain_order="left")
         .get_column("account_code")
-        .cast(pl.Int64)
     )
     return codes, ids
+
+
+def account_code_table(account_ids: pl.Series) -> pl.DataFrame:
+    """``account_id`` and its ``account_code`` (Int64): the index in the sorted distinct
+    ids, the one numbering of every mode (memory, streamed, Dask).
+
+    Examples
+    --------
+    >>> account_code_table(pl.Series(["a", "b"])).rows()
+    [('a', 0), ('b', 1)]
+    """
+    return (
+        pl.DataFrame({"account_id": account_ids})
+        .with_row_index("account_code")
+        .select("account_id", pl.col("account_code").cast(pl.Int64))
+    )
 
 
 def indexed_posts(posts: pl.DataFrame | pl.LazyFrame) -> tuple[pl.LazyFrame, pl.Series]:
@@ -113,11 +127,15 @@ def indexed_posts(posts: pl.DataFrame | pl.LazyFrame) -> tuple[pl.LazyFrame, pl.
         account_ids = (
             posts.select("account_id").unique().collect(engine="streaming").to_series().sort()
         )
-        table = pl.DataFrame({"account_id": account_ids}).with_row_index("account_code")
         frame = (
             posts.with_row_index("post_row")
-            .join(table.lazy(), on="account_id", how="left", maintain_order="left")
-            .with_columns(pl.col("account_code").cast(pl.Int64), time_us)
+            .join(
+                account_code_table(account_ids).lazy(),
+                on="account_id",
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(time_us)
         )
         return frame, account_ids
     codes, account_ids = account_codes(posts)

@@ -46,6 +46,7 @@ from typing import TypeVar
 import numpy as np
 import polars as pl
 
+from cib_detect.encode import account_code_table
 from cib_detect.engine.dask.input import (
     canonical_partition,
     compute,
@@ -363,8 +364,7 @@ def dask_chunks(
         len(account_ids),
         n_chunks,
     )
-    codes = pl.DataFrame({"account_id": account_ids}).with_row_index("account_code")
-    codes = codes.with_columns(pl.col("account_code").cast(pl.Int64))
+    codes = account_code_table(account_ids)
     scattered = None
     if client is not None:
         codes = scattered = client.scatter(codes, broadcast=True, hash=False)
