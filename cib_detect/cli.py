@@ -31,7 +31,6 @@ EXIT_INTERRUPTED = 130
 
 PROG = "cib-detect"
 _FORMATS = "auto, canonical, twitter_io, cnt, coortweet"
-_TABLE_FORMATS = ("parquet", "csv", "graphml", "gexf")
 
 
 class InputError(Exception):
@@ -61,8 +60,39 @@ class _Progress:
 # -- parser ---------------------------------------------------------------------------------
 
 
+def _table_formats() -> tuple[str, ...]:
+    """The table and graph files ``detect`` writes (``Detection.write``'s formats)."""
+    # Imported here, not at module level: it loads polars, which ``import cib_detect.cli``
+    # must not (an interrupt while polars loads is caught inside main).
+    from cib_detect.io.writers import WRITE_FORMATS
+
+    return WRITE_FORMATS
+
+
+def _trace_list() -> tuple[str, str]:
+    """The names of the traces ``detect`` takes, and an epilog listing every trace of the
+    registry with its one-line summary (those ``detect`` does not run marked as such)."""
+    # Loads polars and numba: build_parser runs inside main's error handling.
+    from cib_detect.traces.registry import DETECT_TRACES, TRACES
+
+    width = max(map(len, TRACES)) + 2
+    lines = ["traces (TRACE, from cib_detect.traces.registry):"]
+    lines += [f"  {name:<{width}}{TRACES[name].summary}" for name in DETECT_TRACES]
+    others = [name for name in TRACES if name not in DETECT_TRACES]
+    if others:
+        lines.append("not run by detect (no null model yet; use cib_detect.co_action_edges):")
+        lines += [f"  {name:<{width}}{TRACES[name].summary}" for name in others]
+    return ", ".join(DETECT_TRACES), "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``cib-detect`` (commands and their options)."""
+    """The argument parser of ``cib-detect`` (commands and their options).
+
+    It reads the trace registry and the writers' formats, so it loads polars and numba:
+    :func:`main` calls it inside its error handling.
+    """
+    trace_names, trace_epilog = _trace_list()
+    table_formats = _table_formats()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
@@ -85,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "detect", parents=[common], help="detect coordinated clusters and write all outputs",
-        description="Read posts, run cib_detect.detect() and write the tables (parquet, csv), "
-        "the graph (GraphML, GEXF), report.html, detection.json, clusters.jsonl and run.json.",
+        description="Read posts, run cib_detect.detect() and write the tables (parquet, csv),"
+        "\nthe graph (GraphML, GEXF), report.html, detection.json, clusters.jsonl and\nrun.json.",
+        epilog=trace_epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     p.add_argument("input", metavar="INPUT", help="posts: parquet, csv, jsonl (or .gz), glob")
     p.add_argument("--format", default="auto", help=f"layout of INPUT: {_FORMATS} (auto)")
@@ -94,8 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts-format", default="auto", help="auto, canonical, twitter_io")
     p.add_argument(
         "--traces", nargs="+", metavar="TRACE",
-        help="traces to run, space or comma separated (default: all the posts support), "
-        "e.g. co_repost co_text co_url co_domain co_hashtag hashtag_sequence co_reply co_media",
+        help="traces to run, space or comma separated, of: " + trace_names
+        + " (default: every one whose columns the posts have; listed below)",
     )  # fmt: skip
     p.add_argument("--window", default="60s", help="co-action window: 60s, 5m, seconds (60s)")
     p.add_argument("--alpha", type=float, default=0.05, help="false discovery rate (0.05)")
@@ -115,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of failing (counts are reported)",
     )  # fmt: skip
     p.add_argument(
-        "--formats", default=",".join(_TABLE_FORMATS),
-        help="table and graph files to write, comma separated (parquet,csv,graphml,gexf)",
+        "--formats", default=",".join(table_formats),
+        help=f"table and graph files to write, comma separated ({','.join(table_formats)})",
     )  # fmt: skip
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument(
@@ -258,11 +289,11 @@ def _traces(values):
 
 def _formats(text: str) -> list[str]:
     chosen = [f.strip() for f in text.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in _TABLE_FORMATS]
+    known = _table_formats()
+    unknown = [f for f in chosen if f not in known]
     if unknown:
         raise InputError(
-            f"--formats: unknown {', '.join(map(repr, unknown))}; choose from "
-            f"{','.join(_TABLE_FORMATS)}"
+            f"--formats: unknown {', '.join(map(repr, unknown))}; choose from {','.join(known)}"
         )
     return chosen
 
@@ -341,7 +372,8 @@ def _cmd_demo(args, say) -> int:
         f"{planted} planted groups")  # fmt: skip
     if args.out:
         out = _out_dir(args.out)
-        return _detect_and_write(cd, data.posts, data.accounts, args, out, _TABLE_FORMATS, say)
+        formats = list(_table_formats())
+        return _detect_and_write(cd, data.posts, data.accounts, args, out, formats, say)
     say("detecting coordinated clusters")
     result = cd.detect(data.posts, data.accounts)
     print(result.summary(top=10))
@@ -533,11 +565,16 @@ def main(argv: list[str] | None = None) -> int:
     cib-detect ...
     0
     """
-    parser = build_parser()
     try:
+        # Building the parser loads polars and numba (the trace registry): an interrupt
+        # while they load exits 130 like one during a command.
+        parser = build_parser()
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help (0) or a usage error (2), already printed
         return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     quiet, debug = getattr(args, "quiet", False), getattr(args, "debug", False)
     if args.version:
         from cib_detect import __version__
