@@ -24,6 +24,9 @@ POST_COLUMNS: dict[str, pl.DataType] = {
     "repost_of": pl.String(),
     "reply_to": pl.String(),
     "media_hashes": pl.List(pl.String()),
+    # short-video platforms (TikTok's music_id, effect_ids)
+    "sound_id": pl.String(),
+    "effect_ids": pl.List(pl.String()),
 }
 REQUIRED_POST_COLUMNS = ("post_id", "account_id", "timestamp")
 
@@ -40,4 +43,4 @@ ACCOUNT_COLUMNS: dict[str, pl.DataType] = {
 REQUIRED_ACCOUNT_COLUMNS = ("account_id",)
 
 #: Columns that hold identifiers: kept as text, never parsed; empty strings mean "none".
-ID_COLUMNS = frozenset({"post_id", "account_id", "repost_of", "reply_to"})
+ID_COLUMNS = frozenset({"post_id", "account_id", "repost_of", "reply_to", "sound_id"})

@@ -18,6 +18,12 @@ from cib_detect.datasets._synth_text import (
 )
 from cib_detect.schema import POST_COLUMNS
 
+# The canonical columns synthetic posts have (no short-video sounds or effects).
+_SYNTHETIC_COLUMNS = (
+    "post_id", "account_id", "timestamp", "text", "hashtags", "urls", "mentions",
+    "repost_of", "reply_to", "media_hashes",
+)  # fmt: skip
+
 
 def _lists(counts: np.ndarray, values: pl.Series) -> pl.Series:
     """A List(String) column from per-row counts and the flat values."""
@@ -140,5 +146,5 @@ def assemble_posts(
             "reply_to": _gather_or_null(post_ids, np.where(kind == REPLY, target, -1)),
             "media_hashes": _lists(media >= 0, hex_strings(media[media >= 0])),
         },
-        schema=POST_COLUMNS,
+        schema={name: POST_COLUMNS[name] for name in _SYNTHETIC_COLUMNS},
     )

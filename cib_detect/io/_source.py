@@ -13,6 +13,8 @@ import polars as pl
 
 from cib_detect.errors import CibDetectWarning, ParameterError, SchemaError
 from cib_detect.io._diagnose import sniff_problem
+from cib_detect.io.formats import UNPACKERS
+from cib_detect.io.formats._documents import read_json_documents
 from cib_detect.io.validate import report
 
 logger = logging.getLogger("cib_detect")
@@ -24,6 +26,7 @@ SUFFIXES = {
     ".csv": "csv",
     ".jsonl": "ndjson",
     ".ndjson": "ndjson",
+    ".json": "json",
 }
 # Enough rows to see past leading nulls when guessing JSON value types.
 _NDJSON_INFER_ROWS = 10_000
@@ -36,7 +39,9 @@ def scan_source(source, *, table: str, function: str) -> pl.LazyFrame:
     """Return ``source`` as a LazyFrame, reading files lazily where polars can.
 
     CSV is read with every column as text, so that ids never pass through floats and
-    schema validation decides what each column means. A directory or a glob is read as
+    schema validation decides what each column means. A ``.json`` file is one document
+    (an array of records, or an API response or export that a format unpacks, see
+    :mod:`cib_detect.io.formats._documents`), read whole. A directory or a glob is read as
     all its files of the supported formats (see :func:`source_files`).
 
     Examples
@@ -90,7 +95,8 @@ def source_files(source, *, table: str = "posts", quiet: bool = False) -> list[P
     A file stands for itself. A directory stands for every file below it whose name
     ends in a supported suffix (:data:`SUFFIXES`, any case), a glob for every such file
     it matches; other files are skipped and named in a warning (hidden files and those
-    starting with ``_``, such as Spark's ``_SUCCESS``, too), and the number of files
+    starting with ``_``, such as Spark's ``_SUCCESS``, too; ``.json`` documents when there
+    are files of other kinds, since those are metadata there), and the number of files
     read is logged on the ``"cib_detect"`` logger (neither with ``quiet=True``).
 
     Raises
@@ -124,6 +130,10 @@ def source_files(source, *, table: str = "posts", quiet: bool = False) -> list[P
         hidden = []
     hidden = set(hidden)
     files = [p for p in found if p not in hidden and file_kind(p) is not None]
+    # JSON documents beside table files are metadata (dataset_info.json, run.json), not
+    # posts: they are read only where there is nothing else.
+    if any(file_kind(p)[0] != "json" for p in files):
+        files = [p for p in files if file_kind(p)[0] != "json"]
     chosen = set(files)
     skipped = [p for p in found if p not in chosen]
     if not files:
@@ -188,6 +198,8 @@ def _scan_group(key: tuple[str, bool], paths: list[Path]) -> pl.LazyFrame:
         return pl.scan_csv(paths, infer_schema=False)
     if kind == "ndjson":
         return pl.scan_ndjson(paths, infer_schema_length=_NDJSON_INFER_ROWS)
+    if kind == "json":  # whole documents (API responses, exports): read, then unpacked
+        return read_json_documents(paths, UNPACKERS).lazy()
     if gzipped_parquet:  # a gzipped parquet file cannot be scanned: read it whole
         frames = []
         for path in paths:

@@ -87,11 +87,12 @@ def _rename(raw: pl.LazyFrame, column_map: dict[str, str], *, table: str) -> pl.
     return raw.rename(column_map)
 
 
-def _pick_format(names, formats, *, table, required, sniff) -> str:
+def _pick_format(schema, formats, *, table, required, sniff) -> str:
     for name, module in formats.items():
-        if getattr(module, sniff)(names):
+        if getattr(module, sniff)(schema):
             logger.info("reading %s: the columns look like format %r", table, name)
             return name
+    names = list(schema)
     shown = ", ".join(map(repr, names[:12])) + (", ..." if len(names) > 12 else "")
     problems = [missing_column_problem(table, c, names) for c in required if c not in names]
     raise SchemaError(
@@ -117,11 +118,11 @@ def _read(source, *, table, format, column_map, keep_extra, formats, function):
             f"got {keep_extra!r} instead"
         )
     raw = _rename(scan_source(source, table=table, function=function), column_map, table=table)
-    names = raw.collect_schema().names()
     if format == "auto":
         sniff = "sniff" if table == "posts" else "sniff_accounts"
         required = REQUIRED_POST_COLUMNS if table == "posts" else REQUIRED_ACCOUNT_COLUMNS
-        format = _pick_format(names, formats, table=table, required=required, sniff=sniff)
+        schema = raw.collect_schema()
+        format = _pick_format(schema, formats, table=table, required=required, sniff=sniff)
     module = formats[format]
     mapped = module.to_posts(raw) if table == "posts" else module.to_accounts(raw)
     if not keep_extra:
@@ -130,10 +131,15 @@ def _read(source, *, table, format, column_map, keep_extra, formats, function):
     return mapped, module
 
 
-def _add_context(error: Exception, source, format_name: str) -> None:
+def _add_context(error: Exception, source, module) -> None:
     if hasattr(error, "add_note"):  # Python >= 3.11
         where = str(source) if isinstance(source, str | os.PathLike) else type(source).__name__
-        error.add_note(f"while reading {where!r} as format {format_name!r}")
+        note = f"while reading {where!r} as format {module.NAME!r}"
+        fields = getattr(module, "FIELDS", {})
+        required = [c for c in REQUIRED_POST_COLUMNS if c in fields and fields[c] != c]
+        if required:  # say where the canonical columns named in the message come from
+            note += " (which reads " + ", ".join(f"{c} from {fields[c]}" for c in required) + ")"
+        error.add_note(note)
 
 
 def _load(source, validate, *, table: str, function: str, **options):
@@ -151,13 +157,13 @@ def _load(source, validate, *, table: str, function: str, **options):
         files = source_files(source, table=table, quiet=True)
         if files is None:  # a frame: polars' error is about the caller's own query
             if module is not None:
-                _add_context(error, source, module.NAME)
+                _add_context(error, source, module)
             raise
         kinds = {path: file_kind(path)[0] for path in files}
         raise SchemaError(explain(files, kinds, table=table, error=error)) from error
     except SchemaError as error:
         if module is not None:
-            _add_context(error, source, module.NAME)
+            _add_context(error, source, module)
         raise
 
 
@@ -175,14 +181,20 @@ def read_posts(
     Parameters
     ----------
     source : str, Path, polars.DataFrame, polars.LazyFrame or pandas.DataFrame
-        A ``.parquet`` (or ``.pq``), ``.csv``, ``.jsonl`` or ``.ndjson`` file (any case,
-        each optionally ``.gz``), a glob of such files, a directory (every such file below
-        it; formats may mix when their columns are the same; other files are skipped and
-        named in a :class:`~cib_detect.errors.CibDetectWarning`), or a frame. Files
-        are scanned lazily; CSV columns are read as text so that ids keep every digit.
-    format : {"auto", "canonical", "twitter_io", "cnt", "coortweet"}
-        The source's layout (see ``docs/data_model.md``). ``"auto"`` picks it from the
-        column names and logs the choice on the ``"cib_detect"`` logger.
+        A ``.parquet`` (or ``.pq``), ``.csv``, ``.jsonl``, ``.ndjson`` or ``.json`` file
+        (any case, each optionally ``.gz``; a ``.json`` file is one document: an array
+        of records, or an API response or export such as Telegram's ``result.json``), a
+        glob of such files, a directory (every such file below it; formats may mix when
+        their columns are the same; other files are skipped and named in a
+        :class:`~cib_detect.errors.CibDetectWarning`), or a frame. Files are scanned
+        lazily; CSV columns are read as text so that ids keep every digit.
+    format : str
+        The source's layout (see ``docs/data_model.md``, or ``cib-detect formats``):
+        ``"auto"``, ``"canonical"``, ``"twitter_io"``, ``"cnt"``, ``"coortweet"``,
+        ``"twitter_v2"``, ``"twarc_csv"``, ``"tiktok"``, ``"bluesky"``, ``"telegram"``,
+        ``"crowdtangle"``, ``"meta_content_library"`` or ``"youtube"``. ``"auto"`` picks
+        it from the column names (and dtypes) and logs the choice on the
+        ``"cib_detect"`` logger.
     column_map : dict, optional
         Renames source columns before the format is applied, ``{found: wanted}``, where
         the wanted names are those the format expects (canonical names for
@@ -299,7 +311,12 @@ def read_accounts(
 
     Works like :func:`read_posts`, with formats ``"auto"``, ``"canonical"`` and
     ``"twitter_io"`` (an archive users CSV; a tweets CSV also works, keeping each
-    account's profile as of its latest tweet). ``account_id`` is required and unique.
+    account's profile as of its latest tweet), and the platform formats, which take the
+    accounts from the same files as the posts: ``"twitter_v2"`` (``includes.users`` of
+    raw responses, flattened tweets' ``author``, or user objects), ``"twarc_csv"``,
+    ``"tiktok"`` (video or user-info records), ``"bluesky"``, ``"telegram"``,
+    ``"crowdtangle"``, ``"meta_content_library"`` and ``"youtube"``. ``account_id`` is
+    required and unique.
 
     A frame goes through the same checks as a file: with an ``account_id`` column it is
     read as format ``"canonical"`` (also beside archive columns such as
@@ -312,8 +329,9 @@ def read_accounts(
     source : str, pathlib.Path, polars.DataFrame, polars.LazyFrame or pandas.DataFrame
         A file, a glob of files, a directory of files, or a frame, as for
         :func:`read_posts`.
-    format : {"auto", "canonical", "twitter_io"}
-        The source's layout; ``"auto"`` picks it from the column names.
+    format : str
+        The source's layout, one of :data:`cib_detect.io.ACCOUNT_FORMATS` or ``"auto"``,
+        which picks it from the column names.
     column_map : dict, optional
         Renames source columns before the format is applied, ``{found: wanted}``.
     on_duplicate : {"raise", "drop"}

@@ -7,6 +7,8 @@ import polars as pl
 from cib_detect.schema import REQUIRED_ACCOUNT_COLUMNS, REQUIRED_POST_COLUMNS
 
 NAME = "canonical"
+SUMMARY = "the canonical columns themselves (parquet, CSV, JSON lines), after column_map"
+FIELDS = {"post_id": "post_id", "account_id": "account_id", "timestamp": "timestamp"}
 
 
 def sniff(columns) -> bool:

@@ -22,6 +22,16 @@ from cib_detect.errors import SchemaError
 from cib_detect.io.formats._common import id_expr, list_expr
 
 NAME = "cnt"
+SUMMARY = "coordination-network-toolkit CSV: eight columns by position"
+FIELDS = {
+    "post_id": "message_id (1st column)",
+    "account_id": "user_id (2nd)",
+    "timestamp": "timestamp (7th, seconds)",
+    "text": "message (6th)",
+    "urls": "urls (8th, space-separated)",
+    "repost_of": "repost_id (4th)",
+    "reply_to": "reply_id (5th)",
+}
 #: The toolkit keeps the first row of a repeated message_id; read_posts does the same.
 FIRST_ROW_WINS = True
 

@@ -26,6 +26,15 @@ import polars as pl
 from cib_detect.io.formats._common import id_expr, require
 
 NAME = "coortweet"
+SUMMARY = "CooRTweet inputs: object_id/account_id/content_id/timestamp_share, or multi-object"
+FIELDS = {
+    "post_id": "content_id (or post_id)",
+    "account_id": "account_id",
+    "timestamp": "timestamp_share (or timestamp), unix seconds",
+    "repost_of": "object_id",
+    "urls": "url_id (multi-object layout)",
+    "hashtags": "hashtag_id (multi-object layout)",
+}
 
 #: CooRTweet's own columns.
 COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")

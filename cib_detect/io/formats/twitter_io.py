@@ -26,6 +26,18 @@ import polars as pl
 from cib_detect.io.formats._common import id_expr, is_true, list_expr, require
 
 NAME = "twitter_io"
+SUMMARY = "Twitter/X information-operations archive CSVs (tweets and users)"
+FIELDS = {
+    "post_id": "tweetid",
+    "account_id": "userid (else user_screen_name)",
+    "timestamp": "tweet_time",
+    "text": "tweet_text",
+    "hashtags": "hashtags",
+    "urls": "urls",
+    "mentions": "user_mentions",
+    "repost_of": "retweet_tweetid",
+    "reply_to": "in_reply_to_tweetid",
+}
 logger = logging.getLogger("cib_detect")
 
 #: The tweets CSV's columns, in the archive's order.
