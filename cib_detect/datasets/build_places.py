@@ -114,7 +114,7 @@ _NAMES = {
     "Великобритания|Соединённое Королевство|Англия|英国|英國|المملكة المتحدة|بريطانيا|"
     "United Kingdon|Untied Kingdom|Great Britian|Britian|Inglaterra|Angleterre",
     "DE": "Deutschland|Allemagne|Alemania|Германия|德国|德國|ألمانيا|Germnay|Germeny|"
-    "Gemany|Germay|Deutchland|Duitsland|Niemcy|Tyskland|Saksa|Almanya|Germania",
+    "Gemany|Germay|Germny|Gernany|Germamy|Deutchland|Duitsland|Niemcy|Tyskland|Saksa|Almanya|Germania",
     "FR": "République française|Frankreich|Francia|Франция|法国|法國|فرنسا|Fance|Frnace|"
     "Frankrijk|Francja|Frankrike|Fransa",
     "ES": "España|Espana|Spanien|Espagne|Испания|西班牙|إسبانيا|Spian|Spagna|Hiszpania",
@@ -373,6 +373,12 @@ BD Asia/Dhaka Dhaka|ঢাকা|Chittagong
 LK Asia/Colombo Colombo
 NP Asia/Kathmandu Kathmandu
 AF Asia/Kabul Kabul|کابل
+GE Asia/Tbilisi Tbilisi|Тбилиси|თბილისი|Batumi
+AM Asia/Yerevan Yerevan|Ереван
+AZ Asia/Baku Baku|Баку
+KG Asia/Bishkek Bishkek|Бишкек
+TJ Asia/Dushanbe Dushanbe|Душанбе
+TM Asia/Ashgabat Ashgabat
 KZ Asia/Almaty Almaty|Astana|Nur-Sultan|Алматы|Астана
 UZ Asia/Tashkent Tashkent|Ташкент
 CN Asia/Shanghai Beijing|Peking|北京|Пекин|بكين|Pékin|Pekín|Shanghai|上海|Шанхай|Guangzhou|

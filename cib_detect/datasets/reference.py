@@ -8,7 +8,7 @@ from importlib import resources
 
 import polars as pl
 
-__all__ = ["calendar_countries", "state_media_domains"]
+__all__ = ["calendar_countries", "places", "state_media_domains"]
 
 _STATE_MEDIA_SCHEMA = {
     "domain": pl.String(),
@@ -95,3 +95,48 @@ def calendar_countries() -> pl.DataFrame:
         .read_bytes()
     )
     return pl.read_csv(io.BytesIO(data), schema=_CALENDAR_SCHEMA)
+
+
+_PLACES_SCHEMA = {
+    "kind": pl.String(),
+    "key": pl.String(),
+    "country": pl.String(),
+    "iso3": pl.String(),
+    "name": pl.String(),
+    "zones": pl.String(),
+    "offsets": pl.String(),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _places_bytes() -> bytes:
+    return resources.files("cib_detect.datasets").joinpath("data", "places.csv").read_bytes()
+
+
+def places() -> pl.DataFrame:
+    """Reference list of places an account can claim: countries, their other names,
+    cities, regions, time zones, languages and joke places, with UTC offsets.
+
+    Written by ``python -m cib_detect.datasets.build_places`` (offsets from the time zone
+    database, standard and daylight saving, 2012-2026) and read offline; its module
+    docstring describes every kind of row. :mod:`cib_detect.score.place` normalises
+    claimed places with it.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``kind`` (``country``, ``name``, ``city``, ``region``, ``zone``,
+        ``language`` or ``unknown``), ``key`` (the text as written: a code, a name, a
+        zone), ``country`` (ISO 3166-1 alpha-2; space-separated where a key belongs to
+        several), ``iso3`` and ``name`` (country rows), ``zones`` (IANA) and
+        ``offsets`` (hours, space-separated), all String.
+
+    Examples
+    --------
+    >>> table = places()
+    >>> table.filter(kind="country", key="GB").select("iso3", "offsets").row(0)
+    ('GBR', '0 1')
+    >>> table.filter(kind="city", key="München").select("country", "offsets").row(0)
+    ('DE', '1 2')
+    """
+    return pl.read_csv(io.BytesIO(_places_bytes()), schema=_PLACES_SCHEMA)
