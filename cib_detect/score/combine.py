@@ -20,6 +20,7 @@ GOVERNMENT_COLUMNS = (
     "schedule",
     "holiday",
     "creation_burst",
+    "place_mismatch",
 )
 DETAIL_COLUMNS = (
     "n_edges",
@@ -50,6 +51,11 @@ DETAIL_COLUMNS = (
     "burst_start",
     "burst_end",
     "n_disclosed",
+    "n_placed",
+    "n_elsewhere",
+    "claimed_elsewhere",
+    "elsewhere_countries",
+    "place_text",
 )
 
 
@@ -69,6 +75,7 @@ def cluster_scores(coordination, government, disclosure, evidence) -> pl.DataFra
             pl.col("n_posts", "state_posts", "n_disclosed").fill_null(0),
             pl.col("state_domains", "state_accounts").fill_null(""),
         )
+        .with_columns(_place_defaults(government.columns))
         .with_columns(government_link_expr())
         .with_columns(
             (pl.col("coordination") * pl.col("government_link") * pl.col("undisclosed")).alias(
@@ -94,8 +101,22 @@ def cluster_scores(coordination, government, disclosure, evidence) -> pl.DataFra
     )
 
 
+def _place_defaults(columns) -> list[pl.Expr]:
+    """The place columns, null (unknown), when the government parts lack them."""
+    dtypes = {
+        "place_mismatch": pl.Float64,
+        "n_placed": pl.Int64,
+        "n_elsewhere": pl.Int64,
+        "claimed_elsewhere": pl.Float64,
+        "elsewhere_countries": pl.String,
+        "place_text": pl.String,
+    }
+    return [pl.lit(None, dtype).alias(c) for c, dtype in dtypes.items() if c not in columns]
+
+
 def evidence_text() -> pl.Expr:
-    """Readable lines: summary, state sources, narrative, schedule, creation, example."""
+    """Readable lines: summary, state sources, narrative, schedule, place, creation,
+    example."""
 
     def line(condition: pl.Expr, text: pl.Expr) -> pl.Expr:
         return pl.when(condition).then(text).otherwise(pl.lit(None, pl.String))
@@ -143,6 +164,7 @@ def evidence_text() -> pl.Expr:
         pl.col("schedule_text").is_not_null(),
         pl.format("schedule: {}", pl.col("schedule_text")),
     )
+    place = line(pl.col("place_text").is_not_null(), pl.format("place: {}", pl.col("place_text")))
     creation = line(
         pl.col("burst_size").fill_null(0) >= 2,
         pl.format(
@@ -154,7 +176,7 @@ def evidence_text() -> pl.Expr:
         ),
     )
     return pl.concat_str(
-        [summary, state, narrative, schedule, creation, pl.col("example")],
+        [summary, state, narrative, schedule, place, creation, pl.col("example")],
         separator="\n",
         ignore_nulls=True,
     )

@@ -17,18 +17,27 @@ Parts (each reported as a column of ``cluster_scores``):
 - ``schedule`` and ``holiday``: office hours of one time zone and silence on its
   holidays (:mod:`cib_detect.score.schedule`).
 - ``creation_excess``: accounts created in a burst (:mod:`cib_detect.score.creation`).
+- ``place_mismatch``: accounts claiming places whose clocks cannot explain the office
+  clock the cluster works by, weighed by how sure that clock is and whether it keeps a
+  state's holidays (:mod:`cib_detect.score.place`).
 
 Combination::
 
     state      = 1 - (1 - min(1, amplification / 0.3)) * (1 - min(1, narrative / 0.3))
+                   * (1 - place_mismatch)
     behaviour  = weighted mean of schedule (0.5), holiday (0.25), creation_excess (0.25)
                  over the parts that are known
     government_link = 0.55 * state + 0.45 * behaviour
 
-A cluster that puts 30 % of its posts into state sources has the full state part. One
-with no state link but a perfect office schedule, holiday silence and a creation burst
-gets 0.45 (moderate); one that amplifies state media round the clock gets 0.55 plus
-what its schedule shows.
+``state`` holds the three ways a cluster is tied to a state: it relays state sources, it
+pushes their keys, or it poses as being elsewhere while working a state's office clock
+(a place mismatch on a clock with no state holidays counts half). A cluster that puts
+30 % of its posts into state sources has the full state part. One with no state link
+but a perfect office schedule, holiday silence and a creation burst gets 0.45
+(moderate); the same cluster whose accounts all claim GB, US or DE while working
+UTC+8 office hours and Chinese holidays gets 1.0; one that amplifies state media round
+the clock gets 0.55 plus what its schedule shows. ``place_mismatch`` null (no account
+claims a place) counts 0, so data without profiles score as before.
 """
 
 from __future__ import annotations
@@ -376,10 +385,16 @@ def government_link_expr() -> pl.Expr:
     ...     "schedule": [1.0, 0.9], "holiday": [1.0, None], "creation_excess": [1.0, 1.0]})
     >>> parts.select(government_link_expr().round(3))["government_link"].to_list()
     [0.45, 0.97]
+    >>> parts.with_columns(place_mismatch=pl.lit(0.8)).select(
+    ...     government_link_expr().round(3))["government_link"].to_list()
+    [0.89, 0.97]
     """
     amplification = (pl.col("amplification").fill_null(0.0) / _SATURATION).clip(upper_bound=1.0)
     narrative = (pl.col("narrative").fill_null(0.0) / _SATURATION).clip(upper_bound=1.0)
-    state = 1 - (1 - amplification) * (1 - narrative)
+    # ``place_mismatch`` when the parts have it (frames of the earlier parts do not): a
+    # selector matching no column adds nothing to the maximum
+    place = pl.max_horizontal(pl.lit(0.0), pl.col("^place_mismatch$").fill_null(0.0).clip(0.0, 1.0))
+    state = 1 - (1 - amplification) * (1 - narrative) * (1 - place)
     weighted = [pl.col(c).fill_null(0.0) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
     known = [pl.col(c).is_not_null().cast(pl.Float64) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
     total = pl.sum_horizontal(known)
