@@ -10,7 +10,17 @@ from cib_detect.datasets._synth_text import fixed_ids
 from cib_detect.schema import ACCOUNT_COLUMNS
 
 #: Roles of the ground truth, in the order of their codes.
-ROLES = ("organic", "state_media", "hidden_state", "spam", "fans", "activists")
+ROLES = (
+    "organic",
+    "state_media",
+    "hidden_state",
+    "spam",
+    "fans",
+    "activists",
+    "hidden_abroad",
+    "diaspora",
+    "travellers",
+)
 ROLE_CODE = {role: code for code, role in enumerate(ROLES)}
 
 #: Home time zones of ordinary users: (UTC offset in minutes, share, [(location, language)]).
@@ -54,6 +64,28 @@ _BIO_PERSONA = [
 ]  # fmt: skip
 _PERSONA_PLACES = ["", "", "Texas, USA", "London, UK", "California", "New York", "Toronto",
                    "Sydney", "Berlin", "Paris", "Earth"]  # fmt: skip
+#: Where a campaign aimed abroad says its accounts live: (country, share, places, language).
+ABROAD_TARGETS = [
+    ("GB", 0.35, ["London", "London, UK", "Manchester, England", "Birmingham, UK", "Leeds",
+                  "Bristol", "Glasgow, Scotland", "United Kingdom", "England"], "en"),
+    ("US", 0.40, ["New York, NY", "Texas, USA", "Los Angeles, CA", "Chicago, IL", "Florida",
+                  "Seattle, WA", "Ohio", "USA", "Atlanta, Georgia"], "en"),
+    ("DE", 0.25, ["Berlin", "Hamburg, Deutschland", "München", "Frankfurt am Main", "Köln",
+                  "Germany", "Leipzig"], "de"),
+]  # fmt: skip
+#: Share of a campaign aimed abroad whose location field is empty.
+ABROAD_NO_PLACE = 0.15
+#: Local-looking personas of a campaign aimed abroad.
+_BIO_ABROAD = [
+    "Mum of two. Tea addict", "Just a guy who loves travel and good food", "Proud Texan",
+    "Nurse. Dog mom. Coffee", "Berliner. Reisen, Essen, Kultur", "Student | Foodie | Traveller",
+    "Retired teacher, curious about the world", "Football, family, fishing",
+    "Photography & culture", "Hiker, reader, dreamer", "",
+]  # fmt: skip
+#: Where expatriates and emigrants live (their clock stays their family's).
+DIASPORA_PLACES = ["London", "London, UK", "Manchester", "Toronto", "Vancouver, BC",
+                   "New York, NY", "San Francisco, CA", "Berlin", "Paris", "Frankfurt",
+                   "Chicago", "Dublin"]  # fmt: skip
 _BIO_SPAM = [
     "Best deals every day! DM for promo", "Crypto signals 24/7", "Follow for free giveaways",
     "Earn from home, link in bio", "Luxury for less", "Win big, win now", "",
@@ -215,6 +247,69 @@ def add_campaign(book: AccountBook, rng, n: int, country: Country, group: str, s
         location=book.pick(rng, _PERSONA_PLACES, n),
         language=language,
     )
+
+
+def add_abroad_campaign(book: AccountBook, rng, n: int, country: Country, group: str, start: int):
+    """Accounts of a state campaign aimed abroad: local personas of the target countries
+    (a place of GB, US or DE in the profile, their language), no label, created one by
+    one over three months."""
+    shares = np.array([t[1] for t in ABROAD_TARGETS])
+    target = rng.choice(len(ABROAD_TARGETS), n, p=shares / shares.sum())
+    location = np.empty(n, np.int64)
+    language = np.empty(n, np.int64)
+    for i, (_, _, pool, lang) in enumerate(ABROAD_TARGETS):
+        rows = np.flatnonzero(target == i)
+        location[rows] = book.pick(rng, pool, len(rows))
+        language[rows] = book.names.id(lang)
+    location = np.where(rng.random(n) < ABROAD_NO_PLACE, book.names.id(""), location)
+    return book.add(
+        n,
+        "hidden_abroad",
+        group=group,
+        country=country.code,
+        created=created_before(rng, start, n, 20, 110),
+        followers=np.rint(np.exp(rng.normal(5.0, 1.2, n))).astype(np.int64),
+        description=book.pick(rng, _BIO_ABROAD, n),
+        location=location,
+        language=language,
+    )
+
+
+def make_diaspora(book: AccountBook, rng, candidates: np.ndarray, n: int, group: str):
+    """Ordinary users living abroad: their profile names their new home
+    (:data:`DIASPORA_PLACES`), their posts keep the clock of their family's zone."""
+    members = np.sort(rng.choice(candidates, min(n, len(candidates)), replace=False))
+    book.set(members, "role", "diaspora")
+    book.set(members, "group", group)
+    book.column("location")[members] = book.pick(rng, DIASPORA_PLACES, len(members))
+    return members
+
+
+def add_travellers(book: AccountBook, rng, n: int, group: str, start: int):
+    """Ordinary users who travel during the period: home place in the profile (always
+    given) and a home zone; returns ids and the UTC offsets (seconds) of home and of a
+    destination at least five hours away."""
+    shares = np.array([z[1] for z in ORGANIC_ZONES])
+    home = rng.choice(len(ORGANIC_ZONES), n, p=shares / shares.sum())
+    minutes = np.array([z[0] for z in ORGANIC_ZONES])
+    # a destination at least five hours away from home
+    far = np.abs(minutes[:, None] - minutes[None, :]) >= 300
+    destination = np.array([rng.choice(np.flatnonzero(far[h])) for h in home])
+    places = [(z, loc, lang) for z, (_, _, locs) in enumerate(ORGANIC_ZONES) for loc, lang in locs]
+    place = np.array(
+        [rng.choice([i for i, p in enumerate(places) if p[0] == h]) for h in home], np.int64
+    )
+    ids = book.add(
+        n,
+        "travellers",
+        group=group,
+        created=created_before(rng, start, n, 365, 4000),
+        followers=np.rint(np.exp(rng.normal(4.5, 1.6, n))).astype(np.int64),
+        description=book.pick(rng, ["Traveller", "Wanderlust", "Travel & photography", ""], n),
+        location=book.names.add([p[1] for p in places])[place],
+        language=book.names.add([p[2] for p in places])[place],
+    )
+    return ids, minutes[home] * 60, minutes[destination] * 60
 
 
 def add_spam(book: AccountBook, rng, n: int, group: str, start: int):

@@ -432,3 +432,69 @@ def spam_posts(rng, w: World, bots, n: int, spam_tags, spam_hosts, base: int) ->
         bots[bot[is_repost]], ts[is_repost], kind=REPOST, target=base + wave[is_repost]
     )
     return Block.concat([copies, reposts])
+
+
+# ---------------------------------------------------------------------------------------
+# Travellers.
+
+#: Posts per traveller over the period (median) and the share of them written on the trip.
+TRAVELLER_POSTS = 25
+TRIP_SHARE = 0.5
+
+
+def traveller_posts(
+    rng, w: World, travellers, home, destination, n: int, candidates: Candidates
+) -> Block:
+    """Ordinary users on a trip: their own rhythm at home, then for 5-14 days the clock of
+    a zone at least five hours away (holiday photos), and reposts of popular posts.
+
+    Their profiles name their home; nothing about them is coordinated.
+    """
+    m = len(travellers)
+    if n == 0 or m == 0:
+        return new_block([], [])
+    length = rng.integers(5, 15, m)
+    first = rng.integers(0, np.maximum(w.days - length, 1))
+    activity = rng.lognormal(0.0, 0.6, m)
+    counts = rng.multinomial(n, activity / activity.sum())
+    who = np.repeat(np.arange(m), counts)
+    k = len(who)
+    on_trip = rng.random(k) < TRIP_SHARE
+    day = np.where(
+        on_trip,
+        first[who] + (rng.random(k) * length[who]).astype(np.int64),
+        rng.integers(0, w.days, k),
+    )
+    away = (day >= first[who]) & (day < first[who] + length[who])
+    offset = np.where(away, destination[who], home[who])
+    ts = wrap_into(
+        w.start + day * DAY + local_seconds(rng, k, ORGANIC_HOURS) - offset, w.start, w.span
+    )
+    account = travellers[who]
+    repost = rng.random(k) < 0.3
+    own = np.flatnonzero(~repost)
+    host, num, variant = w.organic_urls(rng, len(own), 0.15)
+    originals = new_block(
+        account[own],
+        ts[own],
+        words=zipf_rows(rng, w.lex, text_lengths(rng, len(own))),
+        tags=tag_rows(rng, w.lex, len(own), 0.4),
+        url_host=host,
+        url_num=num,
+        url_variant=variant,
+        media=np.where(away[own] & (rng.random(len(own)) < 0.6), random_hashes(rng, len(own)), -1),
+    )
+    shared = np.flatnonzero(repost)
+    pick = choice_cdf(rng, candidates.cum_appeal, len(shared))
+    delay = rng.lognormal(np.log(2.5 * HOUR), 1.4, len(shared)).astype(np.int64)
+    repost_ts = candidates.ts[pick] + 1 + delay
+    keep = (repost_ts < w.end) & (candidates.account[pick] != account[shared])
+    rows = np.flatnonzero(keep)
+    rows = rows[unique_reposts(account[shared][rows], candidates.index[pick][rows])]
+    reposts = new_block(
+        account[shared][rows],
+        repost_ts[rows],
+        kind=REPOST,
+        target=candidates.index[pick][rows],
+    )
+    return Block.concat([originals, reposts])

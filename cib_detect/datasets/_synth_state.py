@@ -55,8 +55,9 @@ class Narrative:
     account_hosts: np.ndarray  # the URL host of each state media account
 
 
-def make_narrative(rng, w: World, country: Country, outlets) -> Narrative:
-    """Talking points drawn from distinctive mid-frequency words and the frequent head."""
+def make_narrative(rng, w: World, country: Country, outlets, stems=_TAG_STEMS) -> Narrative:
+    """Talking points drawn from distinctive mid-frequency words and the frequent head;
+    hashtags from ``stems`` and distinctive words."""
 
     def templates(k):
         counts = rng.integers(14, 23, k)
@@ -65,7 +66,7 @@ def make_narrative(rng, w: World, country: Country, outlets) -> Narrative:
         rows.values[common] = w.lex.filler.sample(rng, int(common.sum()))
         return rows
 
-    stems = rng.permutation(_TAG_STEMS)[:6]
+    stems = rng.permutation(stems)[:6]
     words = rng.integers(600, 6000, 6)
     tags = w.tags.add([f"{stem}{w.lex.words[i]}" for stem, i in zip(stems, words, strict=True)])
     point_tags = np.stack(
@@ -181,6 +182,7 @@ def hidden_state_posts(
     n: int,
     state: StatePosts | None,
     reply_targets: Candidates,
+    hour_weights: np.ndarray | None = None,
 ) -> Block:
     """A hidden campaign tasked from the capital, in office hours of its workdays only.
 
@@ -191,11 +193,13 @@ def hidden_state_posts(
     with its own probability and reacts after its own delay (seconds to a few minutes).
     Filler posts (random content) at office times make the personas look ordinary. Every
     post outside the country's office hours, weekends or holidays is dropped.
+    ``hour_weights`` (one per office hour) shape the working day; by default
+    :func:`office_hour_weights`.
     """
     starts, ends = office_windows(nar.country, w.start, w.end, w.office_hours)
     if len(starts) == 0 or n == 0:
         return new_block([], [])
-    hours = office_hour_weights(w.office_hours)
+    hours = office_hour_weights(w.office_hours) if hour_weights is None else hour_weights
     m = len(members)
     join = rng.beta(6, 4, m)
     speed = rng.lognormal(np.log(25), 0.7, m)
@@ -336,3 +340,42 @@ def _reply_target(rng, targets: Candidates, release: np.ndarray) -> np.ndarray:
     u = cum[lo] + rng.random(len(release)) * (cum[hi] - cum[lo])
     pick = np.clip(np.searchsorted(targets.cum_appeal, u, side="right"), lo, np.maximum(hi - 1, 0))
     return np.where(hi > lo, targets.index[np.minimum(pick, len(targets.index) - 1)], -1)
+
+
+#: Share of a campaign aimed abroad that posts the videos the others boost.
+ABROAD_LEADS = 0.1
+#: Share of its posts written by the leads.
+ABROAD_LEAD_POSTS = 0.25
+
+
+def abroad_hour_weights(hours: tuple[int, int]) -> np.ndarray:
+    """A state office's day with a long lunch break (12:00-13:30, Beijing style)."""
+    weights = office_hour_weights(hours)
+    if hours[0] <= 12 < hours[1]:
+        weights[12 - hours[0]] = 0.05
+    if hours[0] <= 13 < hours[1]:
+        weights[13 - hours[0]] = 0.6
+    return weights
+
+
+def abroad_posts(rng, w: World, nar: Narrative, members, n: int, targets, base: int):
+    """A state campaign aimed abroad: a few leads post the narrative's videos (talking
+    points, its own hashtags and images, no state-media links) in office hours of the
+    capital; the other members boost them within seconds to minutes, push the same
+    talking points, brigade replies and post filler, like :func:`hidden_state_posts`.
+    Returns the leads' block (global indices from ``base``) and the members' block."""
+    k = max(2, round(ABROAD_LEADS * len(members)))
+    leads, crowd = members[:k], members[k:]
+    hours = abroad_hour_weights(w.office_hours)
+    n_leads = round(ABROAD_LEAD_POSTS * n)
+    lead_block = hidden_state_posts(rng, w, nar, leads, n_leads, None, targets, hours)
+    own = np.flatnonzero((lead_block.kind == 0) & (lead_block.target < 0))
+    boosted = StatePosts(
+        base + own,
+        lead_block.ts[own],
+        np.full(len(own), -1),
+        np.full(len(own), -1, np.int32),
+        np.zeros(len(own), np.int64),
+    )
+    crowd_block = hidden_state_posts(rng, w, nar, crowd, n - n_leads, boosted, targets, hours)
+    return lead_block, crowd_block

@@ -1,8 +1,10 @@
 """Synthetic social-media data with planted campaigns: the project's test and benchmark data.
 
-:func:`synthetic` generates posts of ordinary users and of five planted roles (disclosed
-state media, hidden state campaigns, a spam botnet, fans of a live event, grassroots
-activists), the accounts behind them and the ground truth. ``docs/synthetic_data.md``
+:func:`synthetic` generates posts of ordinary users and of eight planted roles (disclosed
+state media, hidden state campaigns, a state campaign aimed abroad, a spam botnet, fans
+of a live event, grassroots activists, and two kinds of ordinary people whose claimed
+place and clock disagree: emigrants and travellers), the accounts behind them and the
+ground truth. ``docs/synthetic_data.md``
 describes every role, what it is meant to test, and every parameter.
 """
 
@@ -23,16 +25,20 @@ from cib_detect.datasets._synth_accounts import (
     AccountBook,
     Names,
     account_tables,
+    add_abroad_campaign,
     add_campaign,
     add_organic,
     add_spam,
     add_state_media,
+    add_travellers,
+    make_diaspora,
 )
 from cib_detect.datasets._synth_assemble import assemble_posts
 from cib_detect.datasets._synth_base import COUNTRIES, REPLY, REPOST, Block
 from cib_detect.datasets._synth_roles import (
     PETITION_HOST,
     SPAM_HOSTS,
+    TRAVELLER_POSTS,
     Candidates,
     World,
     activist_posts,
@@ -41,8 +47,10 @@ from cib_detect.datasets._synth_roles import (
     organic_originals,
     organic_reactions,
     spam_posts,
+    traveller_posts,
 )
 from cib_detect.datasets._synth_state import (
+    abroad_posts,
     hidden_state_posts,
     make_narrative,
     state_media_outlets,
@@ -63,19 +71,30 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Roles whose accounts act in concert on purpose (the positives of a detector).
-COORDINATED_ROLES = ("hidden_state", "spam")
-#: Default share of all posts per planted role; organic users get the rest.
+COORDINATED_ROLES = ("hidden_state", "hidden_abroad", "spam")
+#: Default share of all posts per planted role; organic users get the rest, except for
+#: :data:`ADDED_ROLES`.
 DEFAULT_ROLE_SHARES = {
     "state_media": 0.01,
     "hidden_state": 0.05,
     "spam": 0.02,
     "fans": 0.015,
     "activists": 0.01,
+    "hidden_abroad": 0.01,
+    "travellers": 0.004,
 }
+#: Roles whose posts come on top of the others' (about 1.4 % more posts than ``n_posts``
+#: says), so that adding them left every other role's posts as they were for a seed.
+ADDED_ROLES = ("hidden_abroad", "travellers")
+#: Share of ordinary users living abroad (role ``diaspora``; their posts are organic).
+DIASPORA_SHARE = 0.01
+#: Family zones of emigrants: UTC+3, +5:30, +8, +9 (minutes).
+DIASPORA_ZONES = (180, 330, 480, 540)
 DEFAULT_COUNTRIES = ("CN", "RU", "IR", "VE", "TR")
 #: Group sizes at 50,000 posts; they scale with the square root of ``n_posts``.
 BASE_CAMPAIGN_SIZES = (5, 12, 30, 60)
 BASE_SPAM_SIZE = 40
+BASE_ABROAD_SIZE = 30
 BASE_ACTIVISTS = 20
 REFERENCE_POSTS = 50_000
 #: Mean posts per ordinary account over the whole period; sets the number of accounts.
@@ -113,7 +132,8 @@ class SyntheticData:
     --------
     >>> data = synthetic(2_000, seed=3)
     >>> data.truth.join(data.groups, on="group").group_by("role").len().sort("role").rows()
-    [('activists', 6), ('fans', 10), ('hidden_state', 24), ('spam', 8), ('state_media', 15)]
+    [('activists', 6), ('diaspora', 3), ('fans', 10), ('hidden_abroad', 6), ('hidden_state', 24),
+     ('spam', 8), ('state_media', 15), ('travellers', 5)]
     """
 
     posts: pl.DataFrame
@@ -136,6 +156,8 @@ def synthetic(
     include_roles: Iterable[str] | None = None,
     paraphrase: float = 0.2,
     office_hours: tuple[int, int] = (9, 18),
+    abroad_size: int | None = None,
+    abroad_country: str = "CN",
 ) -> SyntheticData:
     """Generate posts with planted coordinated campaigns and their ground truth.
 
@@ -201,7 +223,8 @@ def synthetic(
     >>> data.posts.columns[:4]
     ['post_id', 'account_id', 'timestamp', 'text']
     >>> sorted(data.truth["role"].unique())
-    ['activists', 'fans', 'hidden_state', 'organic', 'spam', 'state_media']
+    ['activists', 'diaspora', 'fans', 'hidden_abroad', 'hidden_state', 'organic', 'spam',
+     'state_media', 'travellers']
     >>> quiet = synthetic(5_000, include_roles=["organic", "fans", "activists"])
     >>> "hidden_state" in quiet.truth["role"]
     False
@@ -219,13 +242,17 @@ def synthetic(
         include_roles=include_roles,
         paraphrase=paraphrase,
         office_hours=office_hours,
+        abroad_size=abroad_size,
+        abroad_country=abroad_country,
     )
-    # independent streams, so that leaving a role out does not reshuffle the others
+    # independent streams, so that leaving a role out does not reshuffle the others (the
+    # first eleven are those of the first six roles; spawned children do not depend on
+    # how many are spawned)
     names = ["accounts", "narratives", "state_media", "organic", "fans", "activists",
-             "hidden_state", "spam", "reposts", "replies", "ids"]  # fmt: skip
-    streams = dict(
-        zip(names, map(np.random.default_rng, np.random.SeedSequence(seed).spawn(11)), strict=True)
-    )
+             "hidden_state", "spam", "reposts", "replies", "ids", "hidden_abroad",
+             "travellers", "diaspora"]  # fmt: skip
+    children = np.random.SeedSequence(seed).spawn(len(names))
+    streams = dict(zip(names, map(np.random.default_rng, children), strict=True))
     lex = lexicon()
     world = World(
         lex=lex,
@@ -237,7 +264,7 @@ def synthetic(
         paraphrase=p["paraphrase"],
         office_hours=p["office_hours"],
     )
-    cast = _cast(p, world, streams["accounts"], streams["narratives"])
+    cast = _cast(p, world, streams["accounts"], streams["narratives"], streams)
     blocks = _posts(p, world, cast, streams)
     t1 = time.perf_counter()
 
@@ -276,6 +303,9 @@ class _Cast:
     narratives: list = field(default_factory=list)
     campaigns: list = field(default_factory=list)  # (narrative, members)
     bots: np.ndarray | None = None
+    abroad: tuple | None = None  # (narrative, members)
+    diaspora: np.ndarray | None = None
+    travellers: tuple | None = None  # (ids, home offsets, destination offsets)
     spam_tags: np.ndarray | None = None
     spam_hosts: np.ndarray | None = None
     groups: list[dict] = field(default_factory=list)
@@ -296,13 +326,19 @@ class _Cast:
         self.members.append(members)
 
 
-def _cast(p: dict, w: World, rng, narrative_rng) -> _Cast:
+def _organic_budget(p: dict) -> int:
+    """Posts of ordinary users: what the roles other than ADDED_ROLES leave."""
+    return p["n_posts"] - sum(v for r, v in p["budget"].items() if r not in ADDED_ROLES)
+
+
+def _cast(p: dict, w: World, rng, narrative_rng, streams) -> _Cast:
     """Create the accounts: the organic pool (with fans and activists), state media,
-    hidden campaigns and the botnet."""
+    hidden campaigns, the botnet, then the roles added later (each from its own stream,
+    after every other account, so that the others stay as they were)."""
     roles, budget, book = p["include_roles"], p["budget"], w.book
     n_fans = max(10, budget.get("fans", 0) // 4) if "fans" in roles else 0
     n_activists = max(6, round(BASE_ACTIVISTS * p["scale"])) if "activists" in roles else 0
-    organic = p["n_posts"] - sum(budget.values())
+    organic = _organic_budget(p)
     n_pool = max(n_fans + n_activists + 50, round(organic / POSTS_PER_ORGANIC_ACCOUNT))
     pool, offsets, activity = add_organic(book, rng, n_pool, w.start)
     w.set_pool(pool, offsets, activity)
@@ -364,6 +400,26 @@ def _cast(p: dict, w: World, rng, narrative_rng) -> _Cast:
             [h.split("/")[2] for h in SPAM_HOSTS],
             w,
         )
+    if "hidden_abroad" in roles:
+        # a state office running local personas of GB, US and DE: its own talking points
+        # and hashtags, no state-media links, the office clock of its capital
+        abroad_rng = streams["hidden_abroad"]
+        country = COUNTRIES[p["abroad_country"]]
+        nar = make_narrative(abroad_rng, w, country, [], stems=_ABROAD_STEMS)
+        group = f"hidden_abroad_{country.code}"
+        members = add_abroad_campaign(book, abroad_rng, p["abroad_size"], country, group, w.start)
+        cast.abroad = (nar, members)
+    if "travellers" in roles:
+        n = max(5, round(budget["travellers"] / TRAVELLER_POSTS))
+        cast.travellers = add_travellers(book, streams["travellers"], n, "travellers_1", w.start)
+    if "diaspora" in roles:
+        taken = np.zeros(book.n, bool)
+        taken[cast.fans] = taken[cast.activists] = True
+        taken[cast.official] = True
+        zone = np.isin(offsets // 60, DIASPORA_ZONES)
+        candidates = pool[zone & ~taken[pool]]
+        n = max(3, round(DIASPORA_SHARE * n_pool))
+        cast.diaspora = make_diaspora(book, streams["diaspora"], candidates, n, "diaspora_1")
     return cast
 
 
@@ -378,7 +434,7 @@ def _posts(p: dict, w: World, cast: _Cast, streams) -> list[Block]:
         )
         state_posts = {n.country.code: s for n, s in zip(cast.narratives, per_country, strict=True)}
         blocks.append(block)
-    organic_budget = p["n_posts"] - sum(budget.values())
+    organic_budget = _organic_budget(p)
     organic_base = _next(blocks)
     n_originals = int(organic_budget * ORGANIC_MIX["original"])
     organic = organic_originals(streams["organic"], w, n_originals)
@@ -431,6 +487,26 @@ def _posts(p: dict, w: World, cast: _Cast, streams) -> list[Block]:
     for kind, name, stream in ((REPOST, "repost", "reposts"), (REPLY, "reply", "replies")):
         n = int(organic_budget * ORGANIC_MIX[name])
         blocks.append(organic_reactions(streams[stream], w, candidates, n, kind, blocks))
+    # the roles added later come after every other block: the others' posts keep their
+    # indices (reposts and replies point at them)
+    if cast.abroad is not None:
+        nar, members = cast.abroad
+        targets = Candidates.of([organic], organic_base).by_time()
+        rng = streams["hidden_abroad"]
+        n = budget["hidden_abroad"]
+        blocks += abroad_posts(rng, w, nar, members, n, targets, _next(blocks))
+        group = f"hidden_abroad_{nar.country.code}"
+        cast.add_group(group, "hidden_abroad", nar.country, members, nar.tags, [], w)
+    if cast.diaspora is not None:
+        cast.add_group("diaspora_1", "diaspora", None, cast.diaspora, [], [], w)
+    if cast.travellers is not None:
+        ids, home, destination = cast.travellers
+        blocks.append(
+            traveller_posts(
+                streams["travellers"], w, ids, home, destination, budget["travellers"], candidates
+            )
+        )
+        cast.add_group("travellers_1", "travellers", None, ids, [], [], w)
     return blocks
 
 
@@ -438,6 +514,9 @@ def _next(blocks: list[Block]) -> int:
     """Global index of the next post."""
     return sum(len(b) for b in blocks)
 
+
+#: Hashtag stems of a campaign aimed abroad (lifestyle and culture, not the state line).
+_ABROAD_STEMS = ["visit", "beautiful", "discover", "real", "amazing", "daily", "true", "love"]
 
 _GROUP_SCHEMA = {
     "group": pl.String(),
@@ -529,6 +608,13 @@ def _validate(**kw) -> dict:
     paraphrase = kw["paraphrase"]
     if not isinstance(paraphrase, int | float) or not 0 <= paraphrase <= 1:
         bad("paraphrase", "a number between 0 and 1")
+    abroad_size = kw["abroad_size"]
+    if abroad_size is None:
+        abroad_size = max(3, round(BASE_ABROAD_SIZE * scale))
+    elif not is_int(abroad_size) or abroad_size < 2:
+        bad("abroad_size", "an integer >= 2")
+    if not isinstance(kw["abroad_country"], str) or kw["abroad_country"].upper() not in COUNTRIES:
+        bad("abroad_country", f"one of {sorted(COUNTRIES)}")
     hours = kw["office_hours"]
     if not (
         isinstance(hours, tuple | list)
@@ -553,6 +639,8 @@ def _validate(**kw) -> dict:
         "budget": {r: round(n_posts * v) for r, v in shares.items() if r in roles},
         "paraphrase": float(paraphrase),
         "office_hours": (int(hours[0]), int(hours[1])),
+        "abroad_size": int(abroad_size) if is_int(abroad_size) else abroad_size,
+        "abroad_country": str(kw["abroad_country"]).upper(),
         "scale": scale,
     }
 
