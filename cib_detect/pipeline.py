@@ -37,6 +37,7 @@ from cib_detect.score.government import (
     cluster_state_amplification,
     state_account_ids,
 )
+from cib_detect.score.place import cluster_place_consistency
 from cib_detect.score.schedule import cluster_schedule
 from cib_detect.traces.registry import DETECT_TRACES, TRACES
 
@@ -237,6 +238,7 @@ def detect(
             posts, background = _score_posts(source, clusters, accounts, seed_accounts)
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
+        schedule = cluster_schedule(posts, clusters)
         government = (
             cluster_state_amplification(
                 posts, clusters, accounts, seed_domains=seed_domains, seed_accounts=seed_accounts
@@ -248,7 +250,12 @@ def detect(
                 on="cluster_id",
                 how="left",
             )
-            .join(cluster_schedule(posts, clusters), on="cluster_id", how="left")
+            .join(schedule, on="cluster_id", how="left")
+            .join(
+                cluster_place_consistency(posts, clusters, accounts, schedule),
+                on="cluster_id",
+                how="left",
+            )
             .join(cluster_creation_burst(clusters, accounts), on="cluster_id", how="left")
         )
         disclosure = cluster_disclosure(clusters, accounts)
