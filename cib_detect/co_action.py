@@ -49,7 +49,7 @@ def _setup(trace, window, max_key_posts, trace_options, mode: dict, function: st
     return declared, options, window_us, max_key_posts, n_chunks
 
 
-def _open(posts, declared: Trace, mode: dict, n_chunks, function: str, stack: ExitStack):
+def _open(posts, declared: Trace, options, mode: dict, n_chunks, function: str, stack):
     source = open_posts(
         posts,
         backend=mode["backend"],
@@ -59,7 +59,7 @@ def _open(posts, declared: Trace, mode: dict, n_chunks, function: str, stack: Ex
         function=function,
         persist=False,
     )
-    declared.check_columns(source.columns)
+    declared.check_columns(source.columns, options)
     return source
 
 
@@ -85,7 +85,8 @@ def co_action_edges(
     trace : str
         A trace of :data:`cib_detect.traces.registry.TRACES`: a key trace
         (``"co_repost"``, ``"co_text"``, ``"co_url"``, ``"co_domain"``, ``"co_hashtag"``,
-        ``"hashtag_sequence"``, ``"co_reply"``, ``"co_media"``) or a similarity trace
+        ``"hashtag_sequence"``, ``"co_reply"``, ``"co_media"``, ``"co_sound"``,
+        ``"co_effect"``, ``"co_key"`` with ``column=``) or a similarity trace
         (``"co_similar_text"``, ``"sync_activity"``, ``"activity_profile"``), whose edges
         add ``similarity`` (and ``rank``) columns (see ``docs/similarity_traces.md``) and
         which run in memory only.
@@ -122,8 +123,9 @@ def co_action_edges(
         else Dask's local scheduler.
     **trace_options
         Options of the chosen trace: ``min_chars`` (``co_text``: shortest normalised text
-        that gets a content hash) and ``min_hashtags`` (``hashtag_sequence``: fewest
-        hashtags a post needs, default 5). See ``docs/traces.md``.
+        that gets a content hash), ``min_hashtags`` (``hashtag_sequence``: fewest
+        hashtags a post needs, default 5) and ``column`` (``co_key``, required: the posts
+        column whose values, or list items, are the keys). See ``docs/traces.md``.
 
     Returns
     -------
@@ -160,7 +162,7 @@ def co_action_edges(
         trace, window, max_key_posts, trace_options, mode, name
     )
     with ExitStack() as stack:
-        source = _open(posts, declared, mode, n_chunks, name, stack)
+        source = _open(posts, declared, options, mode, n_chunks, name, stack)
         runner = TraceRunner(source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks)
         return runner.edges(
             declared, options, window_us=window_us, min_coactions=min_weight, pvalues=False
@@ -245,7 +247,7 @@ def co_action_evidence(
     )
     wanted = _pair_table(pairs)
     with ExitStack() as stack:
-        source = _open(posts, declared, mode, n_chunks, name, stack)
+        source = _open(posts, declared, options, mode, n_chunks, name, stack)
         if declared.kind != "key":
             return declared.evidence(
                 source.frame(trace=declared.name),

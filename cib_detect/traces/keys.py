@@ -131,3 +131,37 @@ def co_domain(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
 def co_media(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
     """Key: each media hash (exact match) of an original post."""
     return _list_keys(_originals(posts, columns), pl.col("media_hashes"))
+
+
+def co_sound(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
+    """Key: the sound (``sound_id``: TikTok's music id) of an original post."""
+    return _column_keys(_originals(posts, columns), "sound_id")
+
+
+def co_effect(posts: pl.LazyFrame, columns) -> pl.LazyFrame:
+    """Key: each effect id (``effect_ids``) of an original post."""
+    return _list_keys(_originals(posts, columns), pl.col("effect_ids"))
+
+
+def co_key(posts: pl.LazyFrame, columns, *, column: str | None = None) -> pl.LazyFrame:
+    """Key: the value of the column ``column`` (CooRTweet's generic object), for every
+    post; each item of a list column is a key. Values are compared as text, exactly."""
+    dtype = posts.collect_schema()[column]
+    nested = dtype.inner if isinstance(dtype, pl.List | pl.Array) else dtype
+    if isinstance(nested, pl.Struct | pl.List | pl.Array | pl.Object):
+        raise SchemaError(
+            f"trace 'co_key' takes column {column!r} of dtype {dtype}, whose values are "
+            "not text: name a column of strings or numbers, or a list of them (for a struct, "
+            "add one of its fields as a column first, e.g. with .struct.field(...))"
+        )
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = dtype.inner
+        values = pl.col(column)
+        if isinstance(dtype, pl.Array):
+            values = values.arr.to_list()
+        if inner != pl.String:
+            values = values.list.eval(pl.element().cast(pl.String))
+        return _list_keys(posts, values)
+    return posts.select(*ROW_COLUMNS, pl.col(column).cast(pl.String).alias("key")).filter(
+        pl.col("key").is_not_null() & (pl.col("key") != "")
+    )

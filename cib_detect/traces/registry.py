@@ -37,6 +37,15 @@ def _positive_int(value, *, name: str, function: str):
     return check_int(value, name=name, function=function, minimum=1)
 
 
+def _column_name(value, *, name: str, function: str):
+    if not isinstance(value, str) or not value:
+        raise ParameterError(
+            f"the {name!r} option of {function} must be the name of a posts column "
+            f"(a non-empty string); got {value!r} instead"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Trace:
     """One behavioural trace.
@@ -50,7 +59,8 @@ class Trace:
         through their own ``edges`` function.
     needs : tuple of str
         Columns the trace reads, as alternatives: the first one the posts have is used
-        (``co_url`` reads ``urls``, else extracts them from ``text``).
+        (``co_url`` reads ``urls``, else extracts them from ``text``). Empty for a trace
+        whose column is an option (``column_option``).
     summary : str
         One line for the command line's help and the docs' trace table.
     keys : callable, optional
@@ -74,6 +84,10 @@ class Trace:
     checks : mapping of str to callable
         Value checks of options, ``check(value, name=..., function=...)``; the options and
         their defaults are the keyword-only parameters of ``keys`` or ``edges``.
+    column_option : str or None
+        The option that names the column the trace reads (``co_key``'s ``column``): the
+        trace then needs that option, and needs, reads and prunes to the column it names
+        instead of ``needs``. Such a trace runs only when asked for, never by default.
     """
 
     name: str
@@ -88,6 +102,7 @@ class Trace:
     null_model: str | None = None
     default_window: str = "60s"
     checks: Mapping[str, Callable] = field(default_factory=lambda: MappingProxyType({}))
+    column_option: str | None = None
 
     @property
     def options(self) -> dict:
@@ -125,20 +140,39 @@ class Trace:
                 f"{self.name!r} does not take; {takes}"
             )
         checked = dict(options)
+        if self.column_option is not None and checked.get(self.column_option) is None:
+            raise ParameterError(
+                f"trace {self.name!r} of {function} needs the option {self.column_option}= "
+                f"naming the posts column whose values are the keys, e.g. trace="
+                f"{self.name!r}, {self.column_option}='sound_id'"
+            )
         for name, check in self.checks.items():
             if name in checked:
                 checked[name] = check(checked[name], name=name, function=function)
         return checked
 
-    def applies_to(self, columns) -> bool:
+    def needed(self, options: Mapping | None = None) -> tuple[str, ...]:
+        """The columns the trace can read, as alternatives, given its ``options``.
+
+        Examples
+        --------
+        >>> TRACES["co_key"].needed({"column": "voice_to_text"}), TRACES["co_sound"].needed()
+        (('voice_to_text',), ('sound_id',))
+        """
+        if self.column_option is None:
+            return self.needs
+        column = (options or {}).get(self.column_option)
+        return () if column is None else (column,)
+
+    def applies_to(self, columns, options: Mapping | None = None) -> bool:
         """True when the posts have a column the trace reads."""
-        return any(name in columns for name in self.needs)
+        return any(name in columns for name in self.needed(options))
 
-    def check_columns(self, columns) -> None:
+    def check_columns(self, columns, options: Mapping | None = None) -> None:
         """Fail unless the posts have a column the trace reads, naming them and the fix."""
-        keys.require_columns(columns, self.name, *self.needs)
+        keys.require_columns(columns, self.name, *self.needed(options))
 
-    def columns_read(self, columns) -> list[str]:
+    def columns_read(self, columns, options: Mapping | None = None) -> list[str]:
         """The columns of ``columns`` the trace reads (besides ``account_id`` and
         ``timestamp``), for reading only those (Dask, streaming).
 
@@ -146,8 +180,10 @@ class Trace:
         --------
         >>> TRACES["co_url"].columns_read(["post_id", "text", "urls", "repost_of"])
         ['urls', 'repost_of']
+        >>> TRACES["co_key"].columns_read(["post_id", "voice_to_text"], {"column": "voice_to_text"})
+        ['voice_to_text']
         """
-        chosen = next((name for name in self.needs if name in columns), None)
+        chosen = next((name for name in self.needed(options) if name in columns), None)
         read = [chosen] if chosen is not None else []
         if self.originals_only and "repost_of" in columns and chosen != "repost_of":
             read.append("repost_of")
@@ -238,6 +274,36 @@ TRACES: Mapping[str, Trace] = _declare(
         null_model="key_popularity",
     ),
     Trace(
+        "co_sound",
+        "key",
+        ("sound_id",),
+        "the same sound (TikTok's music id) in original posts",
+        keys=keys.co_sound,
+        originals_only=True,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "co_effect",
+        "key",
+        ("effect_ids",),
+        "the same video effect (each effect id) in original posts",
+        keys=keys.co_effect,
+        originals_only=True,
+        multi_key=True,
+        null_model="key_popularity",
+    ),
+    Trace(
+        "co_key",
+        "key",
+        (),
+        "the same value of a column the caller names (column=...; each item of a list)",
+        keys=keys.co_key,
+        multi_key=True,
+        null_model="key_popularity",
+        checks={"column": _column_name},
+        column_option="column",
+    ),
+    Trace(
         "co_similar_text",
         "similarity",
         ("text",),
@@ -265,8 +331,12 @@ TRACES: Mapping[str, Trace] = _declare(
 )
 
 #: Traces :func:`cib_detect.detect` runs by default, each where the posts have its
-#: columns: those with a null model.
-DETECT_TRACES = tuple(name for name, trace in TRACES.items() if trace.null_model is not None)
+#: columns: those with a null model, but for those whose column is an option (``co_key``).
+DETECT_TRACES = tuple(
+    name
+    for name, trace in TRACES.items()
+    if trace.null_model is not None and trace.column_option is None
+)
 
 
 def get_trace(name, *, function: str, kinds: tuple[TraceKind, ...] | None = None) -> Trace:

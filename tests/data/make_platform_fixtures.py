@@ -11,7 +11,7 @@ the field names and shapes of the platform's public documentation:
   ``video_description``, ``hashtag_names``, ``music_id``, ``effect_ids``,
   ``region_code``, ``voice_to_text``...): a response document, and a few hundred videos
   (JSON lines) with organic accounts and one planted undisclosed campaign whose accounts
-  post the same sound and hashtags within seconds of each other.
+  post the same sounds and hashtags within seconds of each other.
 - Bluesky (atproto lexicons ``app.bsky.feed.post``, ``app.bsky.feed.repost``,
   ``app.bsky.feed.defs#postView``, ``#feedViewPost``, ``#reasonRepost``, richtext facets,
   embeds; Jetstream events): an author feed document, post views as JSON lines, and
@@ -310,9 +310,18 @@ def twitter() -> None:
 
 # -- TikTok Research API ----------------------------------------------------------------------
 
-CAMPAIGN_SOUND = 7301234567890123456
+# The campaign rides a different trending sound and topic hashtag each time, with its
+# effect, a trending tag and two political hashtags that organic accounts use too.
 CAMPAIGN_EFFECT = "1093847"
-CAMPAIGN_TAGS = ["unitedfuture", "truthaboutthewar"]
+CAMPAIGN_TAGS = [
+    "peacenow",
+    "sanctionshurt",
+    "energycrisis",
+    "wakeupeurope",
+    "truthaboutthewar",
+    "stopthewar",
+]
+TRENDING_SOUNDS = [7200000000000000000 + i * 7919 for i in range(25)]
 # Regions where the campaign's accounts say they are; none discloses anything.
 CAMPAIGN_REGIONS = ["DE", "FR", "IT", "ES", "NL", "PL"]
 
@@ -351,9 +360,11 @@ def _video(
 
 
 def tiktok_videos(seed: int = 17) -> list[dict]:
-    """A few hundred videos over six days: 60 organic accounts posting on their own
+    """A few hundred videos over six days: 100 organic accounts posting on their own
     rhythm, trending sounds and tags shared by chance, and a campaign of 8 accounts that
-    post the campaign's sound, effect and hashtags within seconds, eight times."""
+    post within seconds of each other, fourteen times, each time riding a trending sound
+    and a topic hashtag (a different one each time), with its effect and two of six
+    political hashtags (which organic accounts use often too)."""
     rng = random.Random(seed)
     videos = []
     next_id = [7350000000000000000]
@@ -362,7 +373,7 @@ def tiktok_videos(seed: int = 17) -> list[dict]:
         next_id[0] += rng.randint(1_000, 90_000)
         return next_id[0]
 
-    trending_sounds = [7200000000000000000 + i * 7919 for i in range(25)]
+    trending_sounds = TRENDING_SOUNDS
     trending_tags = [
         "fyp",
         "foryou",
@@ -380,14 +391,19 @@ def tiktok_videos(seed: int = 17) -> list[dict]:
         "books",
         "gaming",
     ]
+    # the long tail of topics of the day, which the campaign rides too
+    topics = [f"{word}{n}" for n in range(6) for word in ("today", "trend", "story", "vibes")]
+    trending_tags += topics
     effects = [str(1000000 + i * 37) for i in range(12)]
     regions = ["DE", "FR", "IT", "ES", "NL", "PL", "GB", "SE", "US", "BR"]
-    organic = [f"user_{i:03d}" for i in range(60)]
+    organic = [f"user_{i:03d}" for i in range(100)]
     for name in organic:
         region = rng.choice(regions)
         for _ in range(rng.randint(2, 6)):
             when = T0 + rng.randint(0, 6 * 86_400)
             tags = rng.sample(trending_tags, rng.randint(0, 3))
+            if rng.random() < 0.5:  # political tags are common
+                tags.append(rng.choice(CAMPAIGN_TAGS))
             sound = rng.choice(trending_sounds) if rng.random() < 0.7 else new_id()
             fx = rng.sample(effects, 1) if rng.random() < 0.3 else []
             videos.append(
@@ -405,11 +421,14 @@ def tiktok_videos(seed: int = 17) -> list[dict]:
                 )
             )
     campaign = [f"daily_truth_{i}" for i in range(8)]
-    for wave in range(8):
-        start = T0 + 3_600 + wave * 17 * 3_600 + rng.randint(0, 900)
+    for wave in range(14):
+        start = T0 + 3_600 + wave * 10 * 3_600 + rng.randint(0, 900)
+        sound = TRENDING_SOUNDS[(3 * wave) % len(TRENDING_SOUNDS)]
+        wave_tags = [CAMPAIGN_TAGS[(wave + k) % len(CAMPAIGN_TAGS)] for k in range(2)]
+        wave_tags.append(topics[(5 * wave) % len(topics)])
         for index, name in enumerate(campaign):
             when = start + rng.randint(0, 40)
-            tags = [*CAMPAIGN_TAGS, rng.choice(["fyp", "news"])]
+            tags = [*wave_tags, rng.choice(trending_tags[:4])]
             videos.append(
                 _video(
                     new_id(),
@@ -417,7 +436,7 @@ def tiktok_videos(seed: int = 17) -> list[dict]:
                     when,
                     f"they will not tell you this {' '.join('#' + t for t in tags)}",
                     tags,
-                    CAMPAIGN_SOUND,
+                    sound,
                     [CAMPAIGN_EFFECT],
                     CAMPAIGN_REGIONS[index % len(CAMPAIGN_REGIONS)],
                     "the west is lying to you about the war",

@@ -11,7 +11,7 @@ workers, so the engine's runner is the same in every mode. The steps:
    (``dd.from_pandas(posts.to_pandas(types_mapper=pd.ArrowDtype))``): an object column
    holds one Python object per row (a numpy array per list), slow to move between workers
    and to convert.
-   Only the columns the trace reads (its declaration,
+   Only the columns the trace reads (its declaration and options,
    :meth:`cib_detect.traces.registry.Trace.columns_read`) are read, with the required
    ones. Every partition goes through polars (``pl.from_pandas``) and is checked against
    the canonical dtypes there.
@@ -279,6 +279,16 @@ class DaskChunks:
         )
 
 
+def _polars_dtypes(ddf, names: list[str]) -> dict:
+    """Polars dtypes of columns ``names``: the canonical ones', and for other columns (a
+    column ``co_key`` reads) those of the frame's metadata."""
+    dtypes = {name: POST_COLUMNS[name] for name in names if name in POST_COLUMNS}
+    others = [name for name in names if name not in POST_COLUMNS]
+    if others:
+        dtypes.update(pl.from_pandas(ddf._meta[others]).schema)
+    return {name: dtypes[name] for name in names}
+
+
 def _keyed_schema(trace: str, schema: dict, trace_options: dict) -> dict:
     """Polars schema of the keyed rows a partition task returns (its pandas form is the
     Dask metadata)."""
@@ -340,10 +350,10 @@ def dask_chunks(
     (3, ['a', 'b', 'c'])
     """
     dask, dd = dask_modules()
-    schema = {name: POST_COLUMNS[name] for name in ddf.columns if name in POST_COLUMNS}
-    read = {"account_id", "timestamp", *TRACES[trace].columns_read(schema)}
-    used = [name for name in schema if name in read]
-    keyed_schema = _keyed_schema(trace, {name: schema[name] for name in used}, options)
+    columns = list(ddf.columns)
+    read = {"account_id", "timestamp", *TRACES[trace].columns_read(columns, options)}
+    used = [name for name in columns if name in read]
+    keyed_schema = _keyed_schema(trace, _polars_dtypes(ddf, used), options)
 
     # One optimised expression for both passes: Dask fuses partitions of a projection of a
     # parquet read, so two different projections could be partitioned differently.
