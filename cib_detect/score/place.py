@@ -33,7 +33,8 @@ the major countries, common misspellings, major cities and regions (their own zo
 slashes and brackets; the parts must agree ("Paris, France"), else the last part, where
 people write the country, wins ("Paris, Texas" is US). A code alone that is also a
 common word ("in", "me") is not read as a code, a two- or three-letter name inside a
-longer phrase only when written in capitals ("born in UK").
+longer phrase only when written in capitals ("born in UK"). A field holding just a
+capitalised code is that country ("DE" is Germany; "Dover, DE" may be Delaware).
 
 **Clock-place consistency per cluster** (:func:`cluster_place_consistency`), given the
 cluster's inferred schedule (:mod:`cib_detect.score.schedule`: UTC offset ``u``, working
@@ -47,10 +48,11 @@ week, ``schedule``, ``holiday``):
   09:00-18:00 on the working days at ``u`` and ``m`` the share of the week that region
   covers. A traveller or expatriate posting in evenings and at weekends on their own
   rhythm does not work an office clock, whatever they claim;
-- ``claimed_elsewhere = sum(weight * unexplained * on_clock) / sum(weight)`` over the
-  accounts that claim something: the share of the claims that the clock contradicts
-  (accounts claiming nothing neither accuse nor clear the cluster);
-- ``support = min(1, sum(weight) / (size / 2))``: claims of half the cluster are full
+- ``claimed_elsewhere = sum(weight * unexplained * on_clock) / n_placed`` over the
+  ``n_placed`` accounts that claim something: the share of the claims that the clock
+  contradicts, a language counting half (accounts claiming nothing neither accuse nor
+  clear the cluster);
+- ``support = min(1, n_placed / (size / 2))``: claims of half the cluster are full
   support, those of a few accounts in a large cluster little;
 - ``place_mismatch = claimed_elsewhere * support * schedule * (0.5 + 0.5 * holiday)``:
   weighed by how sure the office clock is, and strongest when its silence on a state's
@@ -93,6 +95,7 @@ __all__ = [
     "cluster_place_consistency",
     "language_place",
     "normalise_place",
+    "region_place",
     "time_zone_place",
 ]
 
@@ -307,6 +310,10 @@ def normalise_place(text) -> Place | None:
     if text is None or not isinstance(text, str) or not text.strip():
         return None
     aliases, _, _, unknown, country_offsets = _index()
+    stripped = text.strip()
+    if stripped.isupper() and (stripped in country_offsets or stripped in _iso3()):
+        # a field holding just a country code is the country ("DE" is not Delaware)
+        return region_place(stripped)
     flag, rest = _flags(unicodedata.normalize("NFKC", text))
     if _key(rest) in unknown:
         rest = ""
@@ -316,6 +323,35 @@ def normalise_place(text) -> Place | None:
     if flag is not None and flag in country_offsets:
         matches.append({flag: (_SPECIFIC["flag"], country_offsets[flag])})
     return _combine(matches, "text")
+
+
+@functools.lru_cache(maxsize=4_096)
+def region_place(value) -> Place | None:
+    """The place a registration region claims: an ISO 3166-1 code (alpha-2 or alpha-3,
+    any case) is that country only ("DE" is Germany, not Delaware); anything else is read
+    as :func:`normalise_place` reads text.
+
+    Examples
+    --------
+    >>> region_place("DE").countries, region_place("gbr").countries
+    (('DE',), ('GB',))
+    """
+    if value is None or not isinstance(value, str) or not value.strip():
+        return None
+    code = value.strip().upper()
+    *_, country_offsets = _index()
+    if code in country_offsets:
+        return Place((code,), country_offsets[code], "country")
+    by_iso3 = _iso3().get(code)
+    if by_iso3 is not None:
+        return Place((by_iso3,), country_offsets[by_iso3], "country")
+    return normalise_place(value)
+
+
+@functools.lru_cache(maxsize=1)
+def _iso3() -> dict[str, str]:
+    countries = places().filter(pl.col("kind") == "country")
+    return dict(zip(countries["iso3"], countries["key"], strict=True))
 
 
 @functools.lru_cache(maxsize=4_096)
@@ -449,7 +485,7 @@ def account_places(accounts: pl.DataFrame | None, posts: pl.DataFrame | None = N
     if accounts is not None and "account_id" in accounts.columns:
         for column, source, function in (
             ("location", "location", normalise_place),
-            *((c, "region", normalise_place) for c in _REGION_COLUMNS),
+            *((c, "region", region_place) for c in _REGION_COLUMNS),
             *((c, "time_zone", time_zone_place) for c in _TIME_ZONE_COLUMNS),
             ("utc_offset", "time_zone", time_zone_place),
             ("language", "language", language_place),
@@ -469,7 +505,7 @@ def account_places(accounts: pl.DataFrame | None, posts: pl.DataFrame | None = N
                     .first()
                     .drop("len")
                 )
-                collect(common, column, "region", normalise_place)
+                collect(common, column, "region", region_place)
     rows = []
     for account, found in sorted(claims.items()):
         sources = [s for s in ("location", "region", "time_zone") if s in found]
@@ -640,9 +676,24 @@ def cluster_place_consistency(
         if region_columns
         else None
     )
-    claims = account_places(member_accounts, member_posts)
-    if claims.height == 0:
+    if member_accounts is None and member_posts is None:
         return pl.DataFrame(schema=_SCHEMA)
+    claims = account_places(member_accounts, member_posts)
+    if claims.height == 0:  # profiles, but no claim in them: known to claim nothing
+        counts = members.group_by("cluster_id").len().sort("cluster_id")
+        return (
+            counts.select(
+                "cluster_id",
+                pl.lit(0, pl.Int64).alias("n_placed"),
+                pl.lit(0, pl.Int64).alias("n_elsewhere"),
+            )
+            .with_columns(
+                pl.lit(None, dtype).alias(c)
+                for c, dtype in _SCHEMA.items()
+                if c not in ("cluster_id", "n_placed", "n_elsewhere")
+            )
+            .select(list(_SCHEMA))
+        )
     if schedule is None:
         schedule = cluster_schedule(posts, clusters)
     clock = _on_clock(posts, members, schedule)
@@ -671,7 +722,6 @@ def cluster_place_consistency(
             total, counted, n_language = 0.0, {}, 0
             spread: list[float] = []
             n_elsewhere = 0
-            weight = placed.get_column("place_weight").sum()
             for row in placed.iter_rows(named=True):
                 place = Place((), tuple(row["place_offsets"]), "")
                 if place.explains(offset):
@@ -686,8 +736,8 @@ def cluster_place_consistency(
                     # countries would list every country that speaks it)
                     for country in row["place_countries"].split() * (row["place_weight"] == 1):
                         counted[country] = counted.get(country, 0) + 1
-            share = total / weight
-            support = min(1.0, weight / (size / 2))
+            share = total / placed.height
+            support = min(1.0, placed.height / (size / 2))
             clock = (first["schedule"] or 0.0) * (0.5 + 0.5 * (first["holiday"] or 0.0))
             result["n_elsewhere"] = n_elsewhere
             result["claimed_elsewhere"] = share
