@@ -16,6 +16,8 @@ _EPOCH_LIMITS = (10**11, 10**14, 10**17)
 #: Epoch numbers from here on are no time in any unit (nanoseconds beyond year 5138).
 MAX_EPOCH = 1e20
 _STRINGY = (pl.String, pl.Categorical, pl.Enum)
+#: The years a time may fall in: those Python's datetime holds (and posts are in).
+YEARS = (1, 9999)
 
 # Timestamp strings are normalised (date and time joined by "T", no space before the
 # offset) and then tried against each format. %.f accepts a missing fraction and %#z
@@ -56,7 +58,7 @@ def from_epoch(number: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     seconds, millis, micros = _EPOCH_LIMITS
     if dtype.is_integer():
         value = number.cast(pl.Int64, strict=False)
-        size = value.abs()
+        size = value.cast(pl.Int128).abs()  # in Int64, abs(-2**63) is -2**63
         us = (
             pl.when(size < seconds)
             .then(value * 1_000_000)
@@ -93,7 +95,8 @@ def timestamp_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
     number is told by its magnitude (:func:`from_epoch`): below 1e11 seconds, below 1e14
     milliseconds, below 1e17 microseconds, below 1e20 nanoseconds; so ``1483274096``,
     ``1483274096000`` and ``1483274096000000000`` are the same time. Values that cannot
-    be read become null. Returns None when ``dtype`` cannot hold a time.
+    be read, and times outside the years 1 to 9999 (:data:`YEARS`), become null. Returns
+    None when ``dtype`` cannot hold a time.
 
     Examples
     --------
@@ -102,6 +105,16 @@ def timestamp_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
     >>> times.dt.to_string("%Y-%m-%d %H:%M:%S%.3f").to_list()
     ['2017-01-01 12:34:00.000', '2017-01-01 10:34:56.500', '2017-01-01 12:34:56.000']
     """
+    times = _any_timestamp(expr, dtype)
+    return None if times is None else in_years(times)
+
+
+def in_years(times: pl.Expr) -> pl.Expr:
+    """``times`` (Datetime) with those outside the years :data:`YEARS` set to null."""
+    return pl.when(times.dt.year().is_between(*YEARS)).then(times)
+
+
+def _any_timestamp(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is None:
             return expr.dt.replace_time_zone("UTC").cast(TIMESTAMP_DTYPE)
@@ -171,7 +184,8 @@ def parse_times(values: pl.Series) -> pl.Series:
     if missed.len():
         rest = pl.lit(values.cast(pl.String).gather(missed))
         parsed = parsed.scatter(missed, pl.select(timestamp_expr(rest, pl.String())).to_series())
-    return parsed.cast(TIMESTAMP_DTYPE).alias(values.name)
+    parsed = pl.select(in_years(pl.lit(parsed.cast(TIMESTAMP_DTYPE)))).to_series()
+    return parsed.alias(values.name)
 
 
 def string_list_expr(expr: pl.Expr, *, urls: bool = False, hashtags: bool = False) -> pl.Expr:

@@ -97,7 +97,7 @@ def _convert(column: str, dtype: pl.DataType, target: pl.DataType, table: str):
             )
         if isinstance(dtype, _STRINGY):
             return None, True  # parsed after collecting, by parse_times
-        return expr, not isinstance(dtype, pl.Datetime | pl.Date | pl.Null)
+        return expr, not isinstance(dtype, pl.Null)  # datetimes may be outside YEARS
     if isinstance(target, pl.List):
         inner = getattr(dtype, "inner", None)
         if isinstance(dtype, pl.List | pl.Array) and (
@@ -122,7 +122,9 @@ def _convert(column: str, dtype: pl.DataType, target: pl.DataType, table: str):
         number = col.cast(pl.String).str.strip_chars() if stringy else col
         if stringy or dtype.is_float():
             as_float = number.cast(pl.Float64, strict=False)
-            whole = pl.when(as_float == as_float.round()).then(as_float.cast(pl.Int64))
+            whole = pl.when(as_float == as_float.round()).then(  # 1e30, inf: null
+                as_float.cast(pl.Int64, strict=False)
+            )
             exact = number.str.to_integer(strict=False) if stringy else None
             return (pl.coalesce(exact, whole) if stringy else whole), True
         if isinstance(dtype, pl.Null):
@@ -149,8 +151,10 @@ def _count_repeats(ids: pl.Series) -> int:
 
 
 def _examples(df: pl.DataFrame, mask: pl.Expr, column: str, n: int = 3) -> str:
-    values = df.filter(mask).get_column(column).head(n).to_list()
-    return ", ".join(map(repr, values))
+    values = df.filter(mask).get_column(column).head(n)
+    if values.dtype.is_temporal():  # as text: Python's datetime holds no year 0 or 10000
+        values = values.cast(pl.String)
+    return ", ".join(map(repr, values.to_list()))
 
 
 def _rows(df: pl.DataFrame, mask: pl.Expr, n: int = 3) -> str:
@@ -216,7 +220,8 @@ def _message(kind, column, n, df, mask, *, table, dtype, is_time, required) -> s
     if kind == "bad" and is_time:
         return (
             f"{where} has {_plural(n, 'value')} that cannot be read as a time (e.g. {values}); "
-            "give datetimes, dates, epoch numbers or ISO 8601 strings such as "
+            "give datetimes, dates, epoch numbers or ISO 8601 strings of the years "
+            f"{parse.YEARS[0]} to {parse.YEARS[1]} such as "
             f"'2017-01-01T12:34:56Z' or '2017-01-01 12:34'; fix them or {drop}"
         )
     if kind == "bad":

@@ -122,6 +122,8 @@ def list_of(schema: pl.Schema, path: str, field: str | None = None) -> pl.Expr |
         return None
     expr = get(schema, path)
     inner = dtype.inner
+    if isinstance(inner, pl.Null):  # only empty lists (or nulls) in the data
+        return _EMPTY
     if field is not None:
         if not isinstance(inner, pl.Struct) or field not in {f.name for f in inner.fields}:
             return None

@@ -98,7 +98,9 @@ def sniff(columns) -> bool:
     if "data" in names and names & {"includes", "meta", "__twarc"}:
         return _responses(columns) if hasattr(columns, "get") else True
     has_author = bool(names & {"author_id", "author"})
-    return {"id", "created_at"} <= names and has_author and bool(names & _TWEET_FIELDS)
+    dotted = any("." in str(n) for n in names)  # flattened to columns: twarc_csv
+    tweets = {"id", "created_at"} <= names and has_author and bool(names & _TWEET_FIELDS)
+    return tweets and not dotted
 
 
 def sniff_accounts(columns) -> bool:
@@ -186,6 +188,8 @@ def _repost_of(schema: pl.Schema) -> pl.Expr:
 
 def _urls(schema: pl.Schema) -> pl.Expr | None:
     dtype = dtype_at(schema, "entities.urls")
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Null):
+        return concat_lists([])  # only empty lists in the data
     fields = _fields(dtype)
     if not fields & {"expanded_url", "url"}:
         return None
