@@ -16,6 +16,7 @@ import polars as pl
 from cib_detect import _config
 from cib_detect._params import check_int, duration_microseconds
 from cib_detect.engine.evidence import evidence_rows
+from cib_detect.engine.progress import Progress, check_progress
 from cib_detect.engine.runner import TraceRunner
 from cib_detect.engine.sources import Backend, check_mode, open_posts
 from cib_detect.errors import ParameterError
@@ -74,6 +75,7 @@ def co_action_edges(
     spill_dir=None,
     backend: Backend = "polars",
     client=None,
+    progress: bool = False,
     **trace_options,
 ) -> pl.DataFrame:
     """Account pairs that acted together on one trace, with the strength of each pair.
@@ -121,6 +123,9 @@ def co_action_edges(
     client : distributed.Client, optional
         With ``backend="dask"``: the cluster to use; default: distributed's default client,
         else Dask's local scheduler.
+    progress : bool
+        Show progress bars on stderr (tqdm): the stages (reading, keys, pairs) with counts
+        and an ETA, and with ``n_chunks`` the chunks as they are done. Off by default.
     **trace_options
         Options of the chosen trace: ``min_chars`` (``co_text``: shortest normalised text
         that gets a content hash), ``min_hashtags`` (``hashtag_sequence``: fewest
@@ -157,16 +162,28 @@ def co_action_edges(
 
     name = "co_action_edges"
     min_weight = check_int(min_weight, name="min_weight", function=name, minimum=1)
+    progress = check_progress(progress, function=name)
     mode = {"n_chunks": n_chunks, "spill_dir": spill_dir, "backend": backend, "client": client}
     declared, options, window_us, max_key_posts, n_chunks = _setup(
         trace, window, max_key_posts, trace_options, mode, name
     )
+    bar = Progress(progress, desc=f"{name} {declared.name}", total=3)
     with ExitStack() as stack:
-        source = _open(posts, declared, options, mode, n_chunks, name, stack)
-        runner = TraceRunner(source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks)
-        return runner.edges(
-            declared, options, window_us=window_us, min_coactions=min_weight, pvalues=False
+        stack.callback(bar.close)
+        with bar.stage("read"):
+            source = _open(posts, declared, options, mode, n_chunks, name, stack)
+        runner = TraceRunner(
+            source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks, progress=bar
         )
+        if declared.kind == "key":
+            with bar.stage("keys"):
+                runner.chunks(declared, options)
+        else:
+            bar.set_total(2)
+        with bar.stage("pairs"):
+            return runner.edges(
+                declared, options, window_us=window_us, min_coactions=min_weight, pvalues=False
+            )
 
 
 def _pair_table(pairs) -> pl.DataFrame:

@@ -17,6 +17,7 @@ from functools import partial
 import polars as pl
 
 from cib_detect.engine.pair_stats import EVENT_SCHEMA, merge_capped, pair_events, report_capped
+from cib_detect.engine.progress import Progress
 from cib_detect.engine.protocols import Chunks, PostsSource
 from cib_detect.graph.null_models import NULL_MODELS
 from cib_detect.traces.registry import Trace
@@ -38,15 +39,24 @@ class TraceRunner:
         Keys with more posts are left out and reported.
     n_chunks : int or None
         Chunks per key trace (streamed and Dask modes).
+    progress : Progress, optional
+        Shows the chunks of each trace as they are done (:mod:`cib_detect.engine.progress`).
     """
 
     def __init__(
-        self, source: PostsSource, stack: ExitStack, *, max_key_posts, n_chunks=None
+        self,
+        source: PostsSource,
+        stack: ExitStack,
+        *,
+        max_key_posts,
+        n_chunks=None,
+        progress: Progress | None = None,
     ) -> None:
         self.source = source
         self.stack = stack
         self.max_key_posts = max_key_posts
         self.n_chunks = n_chunks
+        self.progress = progress if progress is not None else Progress(False, desc="")
         self._chunks: dict[str, Chunks] = {}
         #: What each tested trace could test (:meth:`edges` with ``pvalues``), by name.
         self.tests: dict[str, dict] = {}
@@ -75,7 +85,8 @@ class TraceRunner:
                 **options,
             )
         chunks = self.chunks(trace, options)
-        totals = chunks.pair_totals(window_us, min_coactions=min_coactions)
+        with self.progress.chunks(chunks, trace.name):
+            totals = chunks.pair_totals(window_us, min_coactions=min_coactions)
         report_capped(trace.name, totals.capped, self.max_key_posts)
         edges = label_pairs(totals.edges, chunks.account_ids)
         if not pvalues:

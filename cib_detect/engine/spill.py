@@ -73,6 +73,8 @@ class LocalChunks:
         # Only chunks that received rows exist on disk: listing them once keeps the cost
         # of a huge n_chunks on small data to the chunks there are.
         self.present = sorted(int(path.name.partition("=")[2]) for path in root.glob("chunk=*"))
+        #: Called after each chunk's work (a progress bar, :mod:`cib_detect.engine.progress`).
+        self.on_chunk: Callable[[], object] | None = None
 
     def map(self, work: Callable[[Chunk], T]) -> list[T]:
         """``work(chunk)`` for every non-empty chunk, in chunk order, one at a time."""
@@ -89,6 +91,8 @@ class LocalChunks:
                     pl.col("post_row").is_in(self.split.implode()).alias("split")
                 )
             yield work(encode_chunk(rows, max_key_posts=self.max_key_posts, dedupe=self.dedupe))
+            if self.on_chunk is not None:
+                self.on_chunk()
 
     def pair_totals(self, window_us: int, *, min_coactions: int) -> Totals:
         """Run the pair kernel on every chunk and add the contributions up.
