@@ -607,3 +607,21 @@ def test_tiktok_region_codes_reach_the_measure():
     campaign = claims.filter(pl.col("account_id").str.starts_with("daily_truth_"))
     # a code is a country: "DE" is Germany, never Delaware too
     assert campaign["place_countries"].str.contains(r"^[A-Z]{2}$").all()
+
+
+def test_archive_profile_location_and_language_reach_the_claims():
+    # the information-operations archive's user_reported_location and account_language
+    tweets = pl.DataFrame(
+        {
+            "tweetid": ["1", "2", "3"],
+            "userid": ["u1", "u2", "u3"],
+            "tweet_time": ["2017-01-01 12:34"] * 3,
+            "user_reported_location": ["London, England", "", "Москва"],
+            "account_language": ["en", "de", "ru"],
+        }
+    )
+    accounts = cd.read_accounts(tweets, format="twitter_io")
+    claims = {r["account_id"]: r for r in account_places(accounts).iter_rows(named=True)}
+    assert claims["u1"]["place_countries"] == "GB"
+    assert claims["u2"]["place_source"] == "language"
+    assert claims["u3"]["place_countries"] == "RU"
