@@ -1,6 +1,7 @@
 """co_sound, co_effect and co_key: hand-computed edges, every mode equal, options and columns
 checked, detect's defaults, and the planted TikTok campaign found."""
 
+import runpy
 import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -176,3 +177,21 @@ def test_detect_finds_the_planted_tiktok_campaign(tiktok):
     assert cluster["undisclosed"] == 1.0
     assert "co_sound" in cluster["evidence"] and "co_hashtag" in cluster["evidence"]
     assert set(result.evidence.get_column("trace")) >= {"co_sound"}
+
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("platform_*.py"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_platform_examples_run_end_to_end(example, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    monkeypatch.setattr("sys.argv", [str(example), str(tmp_path / "out")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runpy.run_path(str(example), run_name="__main__")
+    out = capsys.readouterr().out
+    assert (tmp_path / "out" / "report.html").exists()
+    if example.stem == "platform_tiktok":
+        assert "daily_truth_0, daily_truth_1" in out
+        assert "co_sound: 14 keys" in out
+        assert "peacenow" in out and "sanctionshurt" in out
