@@ -81,8 +81,8 @@ def evaluate(
     detection,
     truth: pl.DataFrame,
     *,
-    positive_roles=("hidden_state",),
-    cluster_roles=("hidden_state", "spam"),
+    positive_roles=("hidden_state", "hidden_abroad"),
+    cluster_roles=("hidden_state", "hidden_abroad", "spam"),
     threshold: float = 0.5,
 ) -> Evaluation:
     """Compare a detection with ground truth.
@@ -96,7 +96,8 @@ def evaluate(
         ``account_id`` and ``role``; ``group`` for the cluster-level metrics (as in
         ``cd.datasets.synthetic(...).truth``).
     positive_roles : sequence of str
-        Roles of the positive class.
+        Roles of the positive class: by default the hidden state campaigns, at home
+        (``hidden_state``) and aimed abroad (``hidden_abroad``).
     cluster_roles : sequence of str
         Roles whose groups the clusters should recover.
     threshold : float
@@ -111,7 +112,7 @@ def evaluate(
     >>> import cib_detect as cd
     >>> data = cd.datasets.synthetic(20_000, seed=1)
     >>> result = cd.evaluate(cd.detect(data.posts, data.accounts), data.truth)
-    >>> result.accounts["roc_auc"] > 0.9, result.clusters["weighted_precision"] > 0.9
+    >>> result.accounts["roc_auc"] > 0.85, result.clusters["weighted_precision"] > 0.9
     (True, True)
     >>> result.roles.columns
     ['role', 'count', 'median', 'mean', 'p90', 'clustered']
