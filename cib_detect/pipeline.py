@@ -40,6 +40,7 @@ from cib_detect.score.government import (
 from cib_detect.score.place import cluster_place_consistency
 from cib_detect.score.schedule import cluster_schedule
 from cib_detect.traces.registry import DETECT_TRACES, TRACES
+from cib_detect.traces.tables import EVIDENCE_SCHEMA
 
 logger = logging.getLogger("cib_detect")
 
@@ -51,6 +52,8 @@ DEFAULT_TRACES = DETECT_TRACES
 # Strongest internal edges per cluster whose post pairs are kept as evidence (and timed
 # for the burst rule).
 _EVIDENCE_EDGES = 20
+# The evidence table without rows has the columns of one with rows (its csv reads back).
+_NO_EVIDENCE = {"trace": pl.String, **EVIDENCE_SCHEMA, "cluster_id": pl.Int64}
 # A pair needs two co-actions to be significant (one shared key has p = 1), so single
 # co-actions are never kept.
 _MIN_COACTIONS = 2
@@ -385,7 +388,7 @@ def _evidence(kept, clusters, runner, traces, window_us: int) -> pl.DataFrame:
     """Post pairs of the strongest internal edges of every cluster, on their best trace."""
     inside = internal_edges(kept, clusters)
     if inside.height == 0:
-        return pl.DataFrame()
+        return pl.DataFrame(schema=_NO_EVIDENCE)
     top = inside.sort("weight", "account_a", "account_b", descending=[True, False, False])
     top = top.group_by("cluster_id", maintain_order=True).head(_EVIDENCE_EDGES)
     p_columns = [f"{t}_p_value" for t in traces if f"{t}_p_value" in top.columns]
@@ -409,7 +412,7 @@ def _evidence(kept, clusters, runner, traces, window_us: int) -> pl.DataFrame:
         frames.append(found.with_columns(pl.lit(trace).alias("trace")))
     events = pl.concat(frames) if frames else pl.DataFrame()
     if events.height == 0:
-        return pl.DataFrame()
+        return pl.DataFrame(schema=_NO_EVIDENCE)
     labels = clusters.rename({"account_id": "account_a"})
     return (
         evidence_rows(events, ids, runner.source.lookup)
