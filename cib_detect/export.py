@@ -45,6 +45,8 @@ _EVIDENCE = {
     "timestamp_b": "timestamp_b",
     "dt": "seconds_apart",
 }
+# Line ends to str.splitlines() that json.dumps(ensure_ascii=False) leaves raw.
+_LINE_ENDS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 _EDGE_FIELDS = ("weight", "p_value", "q_value", "n_traces", "n_significant_traces", "traces")
 
 
@@ -344,7 +346,9 @@ def write_jsonl(detection, path) -> Path:
     """Write one JSON line per cluster (best first) to ``path`` and return the path.
 
     Each line is ``{"record": "cluster", "schema_version", "generator", "created_at",
-    "parameters", ...the cluster}``; an empty file when there is no cluster.
+    "parameters", ...the cluster}``; an empty file when there is no cluster. Text is
+    UTF-8, except U+2028, U+2029 and U+0085, which ``str.splitlines`` and some JSON
+    Lines readers take for line ends: they are written as ``\\u`` escapes.
 
     Parameters
     ----------
@@ -377,7 +381,9 @@ def write_jsonl(detection, path) -> Path:
     run = _run(detection)
     header = {k: run[k] for k in ("schema_version", "generator", "created_at", "parameters")}
     lines = [
-        json.dumps({"record": "cluster", **header, **record}, ensure_ascii=False, allow_nan=False)
+        json.dumps(
+            {"record": "cluster", **header, **record}, ensure_ascii=False, allow_nan=False
+        ).translate(_LINE_ENDS)  # only inside strings, where the escape means the same
         for record in cluster_records(detection)
     ]
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
