@@ -250,7 +250,7 @@ def _message(kind, column, n, df, mask, *, table, dtype, is_time, required) -> s
         )
     repeated = df.filter(mask).get_column(column)
     # Whole-row copies (a file concatenated twice...) are safe to drop; say how many.
-    data = [c for c in df.columns if _RAW not in c]
+    data = [c for c, dtype in df.schema.items() if _RAW not in c and dtype != pl.Object]
     copies = df.select((~pl.struct(data).is_first_distinct()).sum()).item()
     return (
         f"{where} has {_plural(n, 'row')} repeating an earlier {column} "
