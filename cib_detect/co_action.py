@@ -169,7 +169,6 @@ def co_action_edges(
     )
     bar = Progress(progress, desc=f"{name} {declared.name}", total=3)
     with ExitStack() as stack:
-        stack.callback(bar.close)
         with bar.stage("read"):
             source = _open(posts, declared, options, mode, n_chunks, name, stack)
         runner = TraceRunner(

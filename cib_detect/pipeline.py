@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+from collections.abc import Mapping
 from contextlib import ExitStack, contextmanager
 from typing import Literal
 
@@ -21,6 +22,7 @@ from cib_detect._params import (
 from cib_detect.cluster import attach_accounts, cluster_accounts
 from cib_detect.detection import Detection
 from cib_detect.engine.evidence import evidence_rows
+from cib_detect.engine.progress import Progress, check_progress
 from cib_detect.engine.runner import TraceRunner
 from cib_detect.engine.sources import Backend, check_mode, open_posts
 from cib_detect.errors import ParameterError, SchemaError
@@ -60,16 +62,17 @@ _MIN_COACTIONS = 2
 
 
 class _Run:
-    """Timings and warnings of one run."""
+    """Timings and warnings of one run, and its progress bar (when asked for)."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.timings: dict[str, float] = {}
         self.warnings: list[str] = []
+        self.progress = progress
 
     @contextmanager
     def stage(self, name: str):
         start = time.perf_counter()
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, self.progress.stage(name):
             warnings.simplefilter("always")
             yield
         self.warnings.extend(str(w.message) for w in caught)
@@ -96,6 +99,9 @@ def detect(
     spill_dir=None,
     backend: Backend = "polars",
     client=None,
+    windows: Mapping[str, object] | None = None,
+    trace_options: Mapping[str, Mapping] | None = None,
+    progress: bool = False,
 ) -> Detection:
     """Find clusters of coordinated accounts and score them.
 
@@ -115,7 +121,9 @@ def detect(
         Largest gap between two posts of a co-action. Archive data with minute-resolution
         times gets at least 60 s (two posts in one minute may be 59 s apart).
     traces : sequence of str, optional
-        Traces to run; by default every key-based trace whose columns the posts have.
+        Traces to run; by default every key-based trace whose columns the posts have
+        (:data:`cib_detect.traces.registry.DETECT_TRACES`), and ``co_key`` when
+        ``trace_options`` gives it a column.
     alpha : float
         False discovery rate of the backbone (edges with q-value <= alpha).
     backbone_method : str
@@ -156,6 +164,18 @@ def detect(
     client : distributed.Client, optional
         With ``backend="dask"``: the cluster; default: distributed's default client, else
         Dask's local scheduler.
+    windows : dict, optional
+        Windows of single traces, ``{trace: window}`` (e.g. ``{"co_sound": "10m"}``: a
+        campaign posting one sound over minutes); the others use ``window``.
+    trace_options : dict, optional
+        Options of single traces, ``{trace: {option: value}}``, as
+        :func:`cib_detect.co_action_edges` takes them (``{"co_text": {"min_chars": 20}}``).
+        ``co_key`` runs only when ``traces`` names it, with its ``column``:
+        ``traces=[..., "co_key"], trace_options={"co_key": {"column": "voice_to_text"}}``.
+    progress : bool
+        Show progress bars on stderr (tqdm): the stages (reading, each trace, fusing,
+        clustering, scoring) with counts and an ETA, and with ``n_chunks`` the chunks of
+        each trace. Off by default; the command line shows them on a terminal.
 
     Returns
     -------
@@ -171,8 +191,8 @@ def detect(
     True
     """
     name = "detect"
-    run = _Run()
     # Every parameter is checked here, by its public name, before any work.
+    progress = check_progress(progress, function=name)
     window_us = duration_microseconds(window, name="window", function=name)
     check_number(alpha, name="alpha", function=name, low=0, high=1, low_open=True)
     check_choice(backbone_method, BACKBONE_METHODS, name="backbone_method", function=name)
@@ -189,9 +209,12 @@ def detect(
     seed_accounts = check_strings(seed_accounts, name="seed_accounts", function=name)
     random_state = check_int(random_state, name="random_state", function=name, allow_none=True)
     requested = _requested_traces(traces)
+    options = _trace_options(trace_options, requested)
+    windows_us = _trace_windows(windows)
     n_chunks = check_mode(
         n_chunks=n_chunks, spill_dir=spill_dir, backend=backend, client=client, function=name
     )
+    run = _Run(Progress(progress, desc=name))
     with ExitStack() as stack:
         with run.stage("read"):
             source = open_posts(
@@ -206,16 +229,22 @@ def detect(
                 from cib_detect.io import read_accounts
 
                 accounts = read_accounts(accounts)
-        chosen = _choose_traces(requested, source.columns)
-        window_us = _at_least_resolution(source, window_us, run)
-        runner = TraceRunner(source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks)
+        chosen = _choose_traces(requested, source.columns, options)
+        # stages: read, each trace, fuse, cluster, read again (for the scores), score
+        run.progress.set_total(len(chosen) + 5)
+        window_us, per_window = _at_least_resolution(
+            source, window_us, {t: windows_us.get(t) for t in chosen}, run
+        )
+        runner = TraceRunner(
+            source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks, progress=run.progress
+        )
         per_trace = {}
         for trace in chosen:
             with run.stage(trace):
                 per_trace[trace] = runner.edges(
                     TRACES[trace],
-                    {},
-                    window_us=window_us,
+                    options.get(trace, {}),
+                    window_us=per_window[trace],
                     min_coactions=_MIN_COACTIONS,
                     pvalues=True,
                 )
@@ -230,7 +259,7 @@ def detect(
                 random_state=random_state,
             )
             clusters = attach_accounts(clusters, fused, alpha=alpha)
-            evidence = _evidence(kept, clusters, runner, chosen, window_us)
+            evidence = _evidence(kept, clusters, runner, chosen, per_window, options)
             clusters, evidence, bursts = drop_crowd_bursts(
                 clusters, evidence, max_burst_share, run.warnings
             )
@@ -268,6 +297,8 @@ def detect(
         by_account = account_scores(kept, clusters, by_cluster, accounts)
     params = {
         "window_seconds": window_us / _config.MICROSECONDS,
+        "trace_windows_seconds": {t: w / _config.MICROSECONDS for t, w in per_window.items()},
+        "trace_options": {t: dict(o) for t, o in options.items() if t in chosen},
         "traces": list(chosen),
         "alpha": alpha,
         "backbone_method": backbone_method,
@@ -338,6 +369,10 @@ def _why_nothing(trace_tests: pl.DataFrame, fused: pl.DataFrame, alpha, method) 
     )
 
 
+#: Traces detect can test: those with a null model (co_key too, when asked for).
+_TESTED = tuple(name for name, trace in TRACES.items() if trace.null_model is not None)
+
+
 def _requested_traces(traces) -> list[str] | None:
     """The ``traces`` parameter as a list of known trace names (None: the default)."""
     if traces is None:
@@ -349,15 +384,59 @@ def _requested_traces(traces) -> list[str] | None:
             f"{list(DEFAULT_TRACES[:2])}, or None for every trace the posts support"
         )
     for trace in names:
-        check_choice(trace, DEFAULT_TRACES, name="traces", function="detect")
+        check_choice(trace, _TESTED, name="traces", function="detect")
     return list(dict.fromkeys(names))
 
 
-def _choose_traces(requested, columns) -> list[str]:
-    """The requested traces, or by default every trace whose columns the posts have."""
+def _per_trace(value, *, name: str) -> dict:
+    """A ``{trace: ...}`` parameter, its keys checked against the traces detect tests."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ParameterError(
+            f"the {name!r} parameter of detect must be a dict from trace names to their "
+            f"values, such as {{'co_sound': ...}}; got {type(value).__name__} instead"
+        )
+    for trace in value:
+        check_choice(trace, _TESTED, name=f"{name} key", function="detect")
+    return dict(value)
+
+
+def _trace_options(trace_options, requested) -> dict[str, dict]:
+    """Checked options of every trace that has some, and of the requested ones."""
+    given = _per_trace(trace_options, name="trace_options")
+    checked = {}
+    for trace in dict.fromkeys([*given, *(requested or [])]):
+        found = given.get(trace, {})
+        if not isinstance(found, Mapping):
+            raise ParameterError(
+                f"the options of trace {trace!r} in trace_options of detect must be a dict "
+                f"such as {{'min_chars': 20}}; got {found!r} instead"
+            )
+        checked[trace] = TRACES[trace].check_options(found, function="detect")
+    return checked
+
+
+def _trace_windows(windows) -> dict[str, int]:
+    """The ``windows`` parameter in microseconds, by trace."""
+    return {
+        trace: duration_microseconds(value, name=f"windows[{trace!r}]", function="detect")
+        for trace, value in _per_trace(windows, name="windows").items()
+    }
+
+
+def _choose_traces(requested, columns, options) -> list[str]:
+    """The requested traces (their columns checked), or by default every trace whose
+    columns the posts have."""
     if requested is not None:
+        for trace in requested:
+            TRACES[trace].check_columns(columns, options.get(trace))
         return requested
     chosen = [t for t in DEFAULT_TRACES if TRACES[t].applies_to(columns)]
+    for trace, given in options.items():  # co_key, given its column
+        if TRACES[trace].column_option is not None and trace not in chosen:
+            TRACES[trace].check_columns(columns, given)
+            chosen.append(trace)
     if not chosen:
         needs = "; ".join(f"{t}: {' or '.join(TRACES[t].needs)}" for t in DEFAULT_TRACES)
         raise SchemaError(
@@ -368,23 +447,24 @@ def _choose_traces(requested, columns) -> list[str]:
     return chosen
 
 
-def _at_least_resolution(source, window_us: int, run: _Run) -> int:
-    """Raise the window to the data's time resolution (minute-resolution archives)."""
+def _at_least_resolution(source, window_us: int, windows: dict, run: _Run):
+    """Raise the windows (``window_us``, and those of single traces in ``windows``, None
+    where a trace has none of its own) to the data's time resolution (minute-resolution
+    archives); returns the window and every trace's."""
     minute = 60 * _config.MICROSECONDS
-    if window_us >= minute:
-        return window_us
-    if source.minute_resolution():
-        message = (
-            f"timestamps have minute resolution: window raised from "
-            f"{window_us / _config.MICROSECONDS:g} s to 60 s"
-        )
+    per_trace = {t: window_us if w is None else w for t, w in windows.items()}
+    short = sorted({w for w in (window_us, *per_trace.values()) if w < minute})
+    if short and source.minute_resolution():
+        shown = ", ".join(f"{w / _config.MICROSECONDS:g} s" for w in short)
+        message = f"timestamps have minute resolution: window raised from {shown} to 60 s"
         logger.warning(message)
         run.warnings.append(message)
-        return minute
-    return window_us
+        window_us = max(window_us, minute)
+        per_trace = {t: max(w, minute) for t, w in per_trace.items()}
+    return window_us, per_trace
 
 
-def _evidence(kept, clusters, runner, traces, window_us: int) -> pl.DataFrame:
+def _evidence(kept, clusters, runner, traces, windows: dict, options: dict) -> pl.DataFrame:
     """Post pairs of the strongest internal edges of every cluster, on their best trace."""
     inside = internal_edges(kept, clusters)
     if inside.height == 0:
@@ -408,7 +488,9 @@ def _evidence(kept, clusters, runner, traces, window_us: int) -> pl.DataFrame:
             }
         )
         trace = column.removesuffix("_p_value")
-        found = runner.events(TRACES[trace], {}, codes, window_us=window_us)
+        found = runner.events(
+            TRACES[trace], options.get(trace, {}), codes, window_us=windows[trace]
+        )
         frames.append(found.with_columns(pl.lit(trace).alias("trace")))
     events = pl.concat(frames) if frames else pl.DataFrame()
     if events.height == 0:

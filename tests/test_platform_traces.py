@@ -195,3 +195,24 @@ def test_platform_examples_run_end_to_end(example, tmp_path, monkeypatch, capsys
         assert "daily_truth_0, daily_truth_1" in out
         assert "co_sound: 14 keys" in out
         assert "peacenow" in out and "sanctionshurt" in out
+
+
+def test_detect_runs_co_key_when_given_its_column(tiktok):
+    result = cd.detect(tiktok, trace_options={"co_key": {"column": "voice_to_text"}})
+    assert result.params["traces"][-1] == "co_key"
+    assert result.params["trace_options"] == {"co_key": {"column": "voice_to_text"}}
+    assert "co_key_p_value" in result.edges.columns
+    with pytest.raises(ParameterError, match="needs the option column="):
+        cd.detect(tiktok, traces=["co_sound", "co_key"])
+    with pytest.raises(SchemaError, match="needs column 'script'"):
+        cd.detect(tiktok, traces=["co_key"], trace_options={"co_key": {"column": "script"}})
+
+
+def test_detect_takes_a_window_per_trace(tiktok):
+    result = cd.detect(tiktok, traces=["co_sound", "co_hashtag"], windows={"co_sound": "10m"})
+    assert result.params["trace_windows_seconds"] == {"co_sound": 600.0, "co_hashtag": 60.0}
+    wide = cd.co_action_edges(tiktok, trace="co_sound", window="10m", min_weight=2)
+    tested = result.edges.filter(pl.col("co_sound_n_coactions").is_not_null())
+    assert tested.height == wide.height  # the co_sound edges were counted with 10 minutes
+    with pytest.raises(ParameterError, match="windows"):
+        cd.detect(tiktok, windows={"co_nothing": "5m"})

@@ -48,3 +48,14 @@ def test_chunked_runs_count_their_chunks(parquet, capsys):
 def test_progress_must_be_a_bool(posts):
     with pytest.raises(ParameterError, match="'progress' parameter of co_action_edges"):
         cd.co_action_edges(posts, trace="co_sound", progress="yes")
+
+
+def test_detect_counts_every_stage_and_stays_quiet_by_default(posts, capsys):
+    quiet = cd.detect(posts)
+    assert capsys.readouterr() == ("", "")
+    shown = cd.detect(posts, progress=True)
+    out, err = capsys.readouterr()
+    assert out == ""
+    stages = len(shown.params["traces"]) + 5  # read, traces, fuse, cluster, read, score
+    assert f"{stages}/{stages}" in err
+    assert shown.clusters.equals(quiet.clusters)

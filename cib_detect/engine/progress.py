@@ -78,13 +78,20 @@ class Progress:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Show ``name`` as the running stage; count it as done on exit."""
+        """Show ``name`` as the running stage; count it as done on exit. The bar closes
+        after the last stage, or when a stage fails."""
         if self._bar is None:
             yield
             return
         self._bar.set_postfix_str(name, refresh=True)
-        yield
+        try:
+            yield
+        except BaseException:
+            self.close()
+            raise
         self._bar.update(1)
+        if self._bar.total is not None and self._bar.n >= self._bar.total:
+            self.close()
 
     @contextmanager
     def chunks(self, chunks, name: str) -> Iterator[None]:
