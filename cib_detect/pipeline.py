@@ -26,7 +26,7 @@ from cib_detect.engine.progress import Progress, check_progress
 from cib_detect.engine.runner import TraceRunner
 from cib_detect.engine.sources import Backend, check_mode, open_posts
 from cib_detect.errors import ParameterError, SchemaError
-from cib_detect.graph.backbone import BACKBONE_METHODS, backbone
+from cib_detect.graph.backbone import BACKBONE_METHODS, backbone, check_backbone_options
 from cib_detect.graph.fusion import fuse
 from cib_detect.score.bursts import drop_crowd_bursts
 from cib_detect.score.combine import account_scores, cluster_scores
@@ -89,6 +89,7 @@ def detect(
     backbone_method: Literal["significance", "disparity", "min_weight", "percentile"] = (
         "significance"
     ),
+    backbone_options: dict | None = None,
     min_cluster_size: int = 3,
     max_key_posts: int | None = _config.DEFAULT_MAX_KEY_POSTS,
     seed_domains=(),
@@ -129,6 +130,11 @@ def detect(
     backbone_method : str
         ``"significance"`` (default) or ``"disparity"``, ``"min_weight"``,
         ``"percentile"`` (see :func:`cib_detect.graph.backbone.backbone`).
+    backbone_options : dict, optional
+        ``min_weight``, ``percentile`` and ``weight`` of the count rules, e.g.
+        ``{"weight": "n_coactions", "min_weight": 3}`` with ``backbone_method="min_weight"``
+        (pairs with at least 3 co-actions over all traces, a CooRTweet-like count rule:
+        it says who acted together, not whether chance explains it).
     min_cluster_size : int
         Smallest cluster reported; smaller groups get ``cluster_id`` -1.
     max_key_posts : int or None
@@ -196,6 +202,7 @@ def detect(
     window_us = duration_microseconds(window, name="window", function=name)
     check_number(alpha, name="alpha", function=name, low=0, high=1, low_open=True)
     check_choice(backbone_method, BACKBONE_METHODS, name="backbone_method", function=name)
+    backbone_options = _backbone_options(backbone_options, backbone_method, alpha)
     min_cluster_size = check_int(
         min_cluster_size, name="min_cluster_size", function=name, minimum=2
     )
@@ -251,7 +258,11 @@ def detect(
         with run.stage("fuse"):
             fused = fuse(per_trace)
         with run.stage("cluster"):
-            kept = backbone(fused, method=backbone_method, alpha=alpha) if fused.height else fused
+            kept = (
+                backbone(fused, method=backbone_method, alpha=alpha, **backbone_options)
+                if fused.height
+                else fused
+            )
             clusters = cluster_accounts(
                 kept,
                 accounts=source.account_ids,
@@ -302,6 +313,7 @@ def detect(
         "traces": list(chosen),
         "alpha": alpha,
         "backbone_method": backbone_method,
+        "backbone_options": backbone_options,
         "min_cluster_size": min_cluster_size,
         "max_key_posts": max_key_posts,
         "seed_domains": seed_domains,
@@ -323,6 +335,25 @@ def detect(
         trace_tests=trace_tests,
         timings={k: round(v, 4) for k, v in run.timings.items()},
     )
+
+
+def _backbone_options(options, method: str, alpha) -> dict:
+    """``backbone_options`` checked against ``backbone_method`` at entry."""
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise ParameterError(
+            "the 'backbone_options' parameter of detect must be a dict such as "
+            f"{{'weight': 'n_coactions', 'min_weight': 3}}; got {type(options).__name__}"
+        )
+    unknown = sorted(set(options) - {"min_weight", "percentile", "weight"})
+    if unknown:
+        raise ParameterError(
+            f"the 'backbone_options' parameter of detect got {', '.join(map(repr, unknown))}; "
+            "it takes 'min_weight', 'percentile' and 'weight'"
+        )
+    check_backbone_options(method, alpha, **options, function="detect")
+    return dict(options)
 
 
 def _trace_tests(tests: dict[str, dict]) -> pl.DataFrame:
@@ -365,7 +396,9 @@ def _why_nothing(trace_tests: pl.DataFrame, fused: pl.DataFrame, alpha, method) 
     return (
         f"no coordinated cluster: {reason} (per trace: Detection.trace_tests). On data "
         "this small a count rule may still show who acted together: "
-        "backbone_method='min_weight', or cd.compat.coortweet.detect_groups"
+        "backbone_method='min_weight' with backbone_options={'weight': 'n_coactions', "
+        "'min_weight': ...} (and max_burst_share=1.0 when it all happened in one burst), "
+        "or cd.compat.coortweet.detect_groups"
     )
 
 

@@ -178,3 +178,20 @@ def test_no_pair_on_two_keys_is_explained():
     result = cd.detect(_two_posts(repost_of=["x", "x"]))
     assert result.trace_tests["pairs_tested"].sum() == 0  # every text trace and co_repost
     assert "no two accounts co-acted twice" in result.warnings[-1]
+
+
+def test_the_count_rule_the_empty_result_points_to_runs_and_finds_the_small_set():
+    path = "../shared/data/coortweet/simulated/small_input.csv.gz"
+    posts = cd.read_posts(path, format="coortweet")
+    result = cd.detect(
+        posts,
+        backbone_method="min_weight",
+        backbone_options={"weight": "n_coactions", "min_weight": 15},
+        max_burst_share=1.0,
+    )
+    found = result.clusters.filter(pl.col("cluster_id") >= 0)["account_id"].sort().to_list()
+    assert found == [f"account_{i}" for i in range(1, 6)]  # the planted coordinated five
+    with pytest.raises(ParameterError, match="needs min_weight"):
+        cd.detect(posts, backbone_method="min_weight")
+    with pytest.raises(ParameterError, match=r"'backbone_options'.*'minimum'"):
+        cd.detect(posts, backbone_method="min_weight", backbone_options={"minimum": 3})

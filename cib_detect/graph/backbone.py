@@ -20,7 +20,7 @@ from cib_detect._params import check_choice, check_number
 from cib_detect.errors import ParameterError, SchemaError
 from cib_detect.graph._validate import as_edge_frame
 
-__all__ = ["BACKBONE_METHODS", "backbone", "disparity_alpha"]
+__all__ = ["BACKBONE_METHODS", "backbone", "check_backbone_options", "disparity_alpha"]
 
 #: The backbone rules :func:`backbone` knows.
 BACKBONE_METHODS = ("significance", "disparity", "min_weight", "percentile")
@@ -112,7 +112,7 @@ def backbone(
     ['b']
     """
     check_choice(method, BACKBONE_METHODS, name="method", function=_FUNCTION)
-    _check_method_options(method, alpha, min_weight, percentile, weight)
+    check_backbone_options(method, alpha, min_weight, percentile, weight)
     if method == "significance":
         frame = as_edge_frame(
             edges,
@@ -210,11 +210,24 @@ def _weight_expr(weight: str) -> pl.Expr:
     return pl.col(weight).cast(pl.Float64).fill_nan(None)
 
 
-def _check_method_options(method, alpha, min_weight, percentile, weight) -> None:
-    check_number(alpha, name="alpha", function=_FUNCTION, low=0, high=1, low_open=True)
+def check_backbone_options(
+    method, alpha, min_weight=None, percentile=None, weight="weight", *, function=_FUNCTION
+) -> None:
+    """Fail unless ``alpha``, ``min_weight``, ``percentile`` and ``weight`` fit ``method``,
+    naming each problem and ``function``.
+
+    Examples
+    --------
+    >>> check_backbone_options("min_weight", 0.05, min_weight=3, weight="n_coactions")
+    >>> check_backbone_options("min_weight", 0.05)
+    Traceback (most recent call last):
+    ...
+    cib_detect.errors.ParameterError: backbone: method='min_weight' needs min_weight=...
+    """
+    check_number(alpha, name="alpha", function=function, low=0, high=1, low_open=True)
     if not isinstance(weight, str):
         raise ParameterError(
-            f"the 'weight' parameter of {_FUNCTION} must be a column name (str); "
+            f"the 'weight' parameter of {function} must be a column name (str); "
             f"got {weight!r} instead"
         )
     problems = []
@@ -227,15 +240,15 @@ def _check_method_options(method, alpha, min_weight, percentile, weight) -> None
                 f"pass method={name!r} or drop {name}"
             )
     if problems:
-        raise ParameterError(f"{_FUNCTION}: {'; '.join(problems)}")
+        raise ParameterError(f"{function}: {'; '.join(problems)}")
     if method == "min_weight":
-        check_number(min_weight, name="min_weight", function=_FUNCTION)
+        check_number(min_weight, name="min_weight", function=function)
     if method == "percentile":
         if isinstance(percentile, int | float) and not isinstance(percentile, bool):
             if 1 < percentile <= 100:
                 raise ParameterError(
-                    f"the 'percentile' parameter of {_FUNCTION} is a quantile in [0, 1] "
+                    f"the 'percentile' parameter of {function} is a quantile in [0, 1] "
                     f"(as CooRnet's percentile_edge_weight); got {percentile!r}, did you "
                     f"mean {percentile / 100:g}?"
                 )
-        check_number(percentile, name="percentile", function=_FUNCTION, low=0, high=1)
+        check_number(percentile, name="percentile", function=function, low=0, high=1)
