@@ -30,7 +30,6 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 PROG = "cib-detect"
-_FORMATS = "auto, canonical, twitter_io, cnt, coortweet"
 
 
 class InputError(Exception):
@@ -85,6 +84,13 @@ def _trace_list() -> tuple[str, str]:
     return ", ".join(DETECT_TRACES), "\n".join(lines)
 
 
+def _format_names() -> tuple[str, str]:
+    """The reader formats of posts and of accounts, as help text."""
+    from cib_detect.io.formats import ACCOUNT_FORMATS, FORMATS
+
+    return ", ".join(["auto", *FORMATS]), ", ".join(["auto", *ACCOUNT_FORMATS])
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``cib-detect`` (commands and their options).
 
@@ -93,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     trace_names, trace_epilog = _trace_list()
     table_formats = _table_formats()
+    post_formats, account_formats = _format_names()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
@@ -119,16 +126,34 @@ def build_parser() -> argparse.ArgumentParser:
         "\nthe graph (GraphML, GEXF), report.html, detection.json, clusters.jsonl and\nrun.json.",
         epilog=trace_epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    p.add_argument("input", metavar="INPUT", help="posts: parquet, csv, jsonl (or .gz), glob")
-    p.add_argument("--format", default="auto", help=f"layout of INPUT: {_FORMATS} (auto)")
-    p.add_argument("--accounts", metavar="FILE", help="account profiles (labels, descriptions)")
-    p.add_argument("--accounts-format", default="auto", help="auto, canonical, twitter_io")
+    p.add_argument(
+        "input", metavar="INPUT", help="posts: parquet, csv, jsonl, json (or .gz), directory, glob"
+    )
+    p.add_argument(
+        "--format", default="auto",
+        help=f"layout of INPUT: {post_formats} (auto; see `{PROG} formats`)",
+    )  # fmt: skip
+    p.add_argument(
+        "--accounts", metavar="FILE",
+        help="account profiles (labels, descriptions); may be INPUT itself for platform "
+        "exports that carry them (X includes.users, TikTok region_code...)",
+    )  # fmt: skip
+    p.add_argument("--accounts-format", default="auto", help=f"{account_formats} (auto)")
     p.add_argument(
         "--traces", nargs="+", metavar="TRACE",
         help="traces to run, space or comma separated, of: " + trace_names
         + " (default: every one whose columns the posts have; listed below)",
     )  # fmt: skip
     p.add_argument("--window", default="60s", help="co-action window: 60s, 5m, seconds (60s)")
+    p.add_argument(
+        "--trace-window", action="append", default=[], metavar="TRACE=WINDOW",
+        help="window of one trace, e.g. co_sound=10m (repeatable; the others use --window)",
+    )  # fmt: skip
+    p.add_argument(
+        "--trace-option", action="append", default=[], metavar="TRACE.OPTION=VALUE",
+        help="option of one trace, e.g. co_key.column=voice_to_text (runs co_key on that "
+        "column) or co_text.min_chars=20 (repeatable)",
+    )  # fmt: skip
     p.add_argument("--alpha", type=float, default=0.05, help="false discovery rate (0.05)")
     p.add_argument(
         "--backbone", default="significance",
@@ -139,7 +164,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed-domain", action="append", default=[], metavar="DOMAIN",
         help="extra state-linked domain (repeatable)",
     )  # fmt: skip
+    p.add_argument(
+        "--seed-account", action="append", default=[], metavar="ACCOUNT_ID",
+        help="account id known to be a state account (repeatable)",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-key-posts", default="10000", metavar="N",
+        help="keys with more posts are left out and reported; 'none' keeps all (10000)",
+    )  # fmt: skip
     p.add_argument("--random-state", type=int, default=0, help="seed of Louvain refinement")
+    mode = p.add_argument_group(
+        "larger than memory and clusters",
+        "Same results as in memory (docs/scaling.md). Progress bars with counts and ETA are "
+        "drawn on stderr when it is a terminal (not in a pipe, not with -q).",
+    )
+    mode.add_argument(
+        "--n-chunks", type=int, metavar="N",
+        help="stream INPUT (read lazily) into N key-partitioned chunks on disk",
+    )  # fmt: skip
+    mode.add_argument("--spill-dir", metavar="DIR", help="where the chunks go (with --n-chunks)")
+    mode.add_argument(
+        "--backend", default="polars", choices=("polars", "dask"),
+        help="polars (this process) or dask (INPUT: canonical parquet files, a glob)",
+    )  # fmt: skip
+    mode.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="with --backend dask: a distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: Dask's local scheduler)",
+    )  # fmt: skip
     p.add_argument(
         "--drop-invalid", action="store_true",
         help="drop rows with missing ids or unreadable times, and duplicated post ids, "
@@ -156,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=10, help="clusters in the stdout summary (10)")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     p.set_defaults(run=_cmd_detect)
+
+    p = commands.add_parser(
+        "formats", parents=[common], help="list the readers and the fields each needs",
+        description="The formats read_posts and `detect --format` understand, the source "
+        "fields each maps to the canonical columns, and whether it also gives accounts.",
+    )  # fmt: skip
+    p.set_defaults(run=_cmd_formats)
 
     p = commands.add_parser(
         "demo", parents=[common], help="synthetic data with planted campaigns -> detect",
@@ -203,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         "directed) written to DIR/<kind>.csv.",
     )  # fmt: skip
     q.add_argument("input", metavar="INPUT", help="posts, e.g. the toolkit's CSV")
-    q.add_argument("--format", default="auto", help=f"layout of INPUT: {_FORMATS} (auto)")
+    q.add_argument("--format", default="auto", help=f"layout of INPUT: {post_formats} (auto)")
     q.add_argument(
         "--kind", default="co_retweet",
         help="co_retweet, co_tweet, co_link, co_reply, co_post or co_similar_tweet (co_retweet)",
@@ -281,6 +340,50 @@ def _window(text: str):
         return text
 
 
+def _pairs(values, option: str, separator: str = "=") -> list[tuple[str, str]]:
+    """``KEY=VALUE`` arguments as pairs, or an error naming the option."""
+    found = []
+    for value in values:
+        key, sep, rest = value.partition(separator)
+        if not sep or not key.strip() or not rest.strip():
+            raise InputError(f"{option}: expected KEY{separator}VALUE, got {value!r}")
+        found.append((key.strip(), rest.strip()))
+    return found
+
+
+def _trace_windows(values) -> dict | None:
+    windows = {trace: _window(window) for trace, window in _pairs(values, "--trace-window")}
+    return windows or None
+
+
+def _trace_options(values) -> dict | None:
+    options: dict[str, dict] = {}
+    for key, value in _pairs(values, "--trace-option"):
+        trace, dot, option = key.partition(".")
+        if not dot or not option:
+            raise InputError(f"--trace-option: expected TRACE.OPTION=VALUE, got {key!r}")
+        number = value.lstrip("-")
+        parsed = int(value) if number.isdigit() else None if value == "none" else value
+        options.setdefault(trace, {})[option] = parsed
+    return options or None
+
+
+def _max_key_posts(text: str):
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(
+            f"--max-key-posts: expected a whole number or 'none', got {text!r}"
+        ) from None
+
+
+def _show_progress(args) -> bool:
+    """Progress bars on a terminal only: not in a pipe, not with -q."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
 def _traces(values):
     if not values:
         return None
@@ -313,12 +416,17 @@ def _cmd_detect(args, say) -> int:
     out = _out_dir(args.out)
     policy = "drop" if args.drop_invalid else "raise"
     _existing(args.input, "INPUT")
-    say(f"reading posts from {args.input}")
-    posts = _reading(
-        "posts", args.input, cd.read_posts, args.input, format=args.format,
-        on_invalid=policy, on_duplicate=policy,
-    )  # fmt: skip
-    say(f"read {posts.height:,} posts by {posts.get_column('account_id').n_unique():,} accounts")
+    if args.scheduler and args.backend != "dask":
+        raise InputError("--scheduler needs --backend dask")
+    if args.spill_dir and args.n_chunks is None:
+        raise InputError("--spill-dir needs --n-chunks")
+    streamed = args.n_chunks is not None or args.backend == "dask"
+    if streamed and args.drop_invalid:
+        raise InputError(
+            "--drop-invalid needs the posts in memory; read and clean them once (cib-detect "
+            "without --n-chunks, or cd.read_posts(..., on_invalid='drop')) and pass the "
+            "parquet file"
+        )
     accounts = None
     if args.accounts:
         _existing(args.accounts, "--accounts")
@@ -327,22 +435,71 @@ def _cmd_detect(args, say) -> int:
             format=args.accounts_format, on_invalid=policy, on_duplicate=policy,
         )  # fmt: skip
         say(f"read {accounts.height:,} accounts from {args.accounts}")
+    if args.backend == "dask":
+        if args.format not in ("auto", "canonical"):
+            raise InputError(
+                f"--backend dask reads canonical parquet files; read --format {args.format} "
+                "once with cd.read_posts(...).write_parquet(path) and pass that path"
+            )
+        say(f"posts on Dask from {args.input}")
+        return _detect_and_write(cd, args.input, accounts, args, out, formats, say)
+    if args.n_chunks is not None:
+        say(f"streaming posts from {args.input} into {args.n_chunks} chunks")
+        posts = _reading("posts", args.input, cd.scan_posts, args.input, format=args.format)
+        return _detect_and_write(cd, posts, accounts, args, out, formats, say)
+    say(f"reading posts from {args.input}")
+    posts = _reading(
+        "posts", args.input, cd.read_posts, args.input, format=args.format,
+        on_invalid=policy, on_duplicate=policy,
+    )  # fmt: skip
+    say(f"read {posts.height:,} posts by {posts.get_column('account_id').n_unique():,} accounts")
     return _detect_and_write(cd, posts, accounts, args, out, formats, say)
 
 
+def _client(args, stack):
+    """The distributed client of --scheduler, closed when ``stack`` closes; else None."""
+    address = getattr(args, "scheduler", None)
+    if not address:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError(
+            "--scheduler needs Dask's distributed: pip install 'cib_detect[dask]'"
+        ) from None
+    try:
+        return stack.enter_context(Client(address, timeout="20s"))
+    except OSError as error:
+        raise InputError(f"--scheduler: cannot reach {address}: {_one_line(error)}") from None
+
+
 def _detect_and_write(cd, posts, accounts, args, out, formats, say) -> int:
+    from contextlib import ExitStack
+
     say("detecting coordinated clusters")
-    result = cd.detect(
-        posts,
-        accounts,
-        window=_window(getattr(args, "window", "60s")),
-        traces=_traces(getattr(args, "traces", None)),
-        alpha=getattr(args, "alpha", 0.05),
-        backbone_method=getattr(args, "backbone", "significance"),
-        min_cluster_size=getattr(args, "min_cluster_size", 3),
-        seed_domains=getattr(args, "seed_domain", ()),
-        random_state=getattr(args, "random_state", 0),
-    )
+    with ExitStack() as stack:
+        result = cd.detect(
+            posts,
+            accounts,
+            window=_window(getattr(args, "window", "60s")),
+            traces=_traces(getattr(args, "traces", None)),
+            alpha=getattr(args, "alpha", 0.05),
+            backbone_method=getattr(args, "backbone", "significance"),
+            min_cluster_size=getattr(args, "min_cluster_size", 3),
+            max_key_posts=_max_key_posts(getattr(args, "max_key_posts", "10000")),
+            seed_domains=getattr(args, "seed_domain", ()),
+            seed_accounts=getattr(args, "seed_account", ()),
+            random_state=getattr(args, "random_state", 0),
+            n_chunks=getattr(args, "n_chunks", None),
+            spill_dir=getattr(args, "spill_dir", None),
+            backend=getattr(args, "backend", "polars"),
+            client=_client(args, stack),
+            windows=_trace_windows(getattr(args, "trace_window", [])),
+            trace_options=_trace_options(getattr(args, "trace_option", [])),
+            progress=_show_progress(args),
+        )
+    # posts streamed or on a cluster are not loaded here; the report then shows post ids
+    posts = posts if not isinstance(posts, str) and hasattr(posts, "height") else None
     say(f"found {result.n_clusters} clusters, {result.edges.height:,} tested account pairs")
     for message in result.warnings:
         say(f"warning: {message}")
@@ -357,6 +514,22 @@ def _detect_and_write(cd, posts, accounts, args, out, formats, say) -> int:
     print(result.summary(top=max(1, getattr(args, "top", 10))))
     print(f"wrote {len(paths)} files to {out}")
     say("done")
+    return EXIT_OK
+
+
+def _cmd_formats(args, say) -> int:
+    from cib_detect.io.formats import ACCOUNT_FORMATS, FORMATS
+
+    required = ("post_id", "account_id", "timestamp")
+    for name, module in FORMATS.items():
+        fields = getattr(module, "FIELDS", {})
+        accounts = "; read_accounts too" if name in ACCOUNT_FORMATS else ""
+        print(f"{name}: {getattr(module, 'SUMMARY', '')}{accounts}")
+        for column in (*required, *(c for c in fields if c not in required)):
+            if column in fields:
+                need = "needs" if column in required else "     "
+                print(f"  {need} {column:<12} <- {fields[column]}")
+    print("\nformat auto tries them in this order; docs/data_model.md has every field")
     return EXIT_OK
 
 

@@ -1,6 +1,11 @@
 """Progress bars: opt-in, counts and an ETA per stage on stderr, never on stdout; the command
 line draws them on a terminal (checked under a pseudo-terminal) and not in a pipe or with -q."""
 
+import os
+import pty
+import select
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -59,3 +64,62 @@ def test_detect_counts_every_stage_and_stays_quiet_by_default(posts, capsys):
     stages = len(shown.params["traces"]) + 5  # read, traces, fuse, cluster, read, score
     assert f"{stages}/{stages}" in err
     assert shown.clusters.equals(quiet.clusters)
+
+
+def _cli(args, tmp_path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "cib_detect.cli",
+        "detect",
+        str(TIKTOK),
+        "--out",
+        str(tmp_path / "out"),
+        *args,
+    ]
+
+
+def _run_on_a_terminal(command) -> tuple[int, str]:
+    """Run ``command`` with stderr on a pseudo-terminal; its exit code and what it drew."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, cwd=ROOT
+    )
+    os.close(slave)
+    chunks = []
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 120)
+            if not ready:
+                break
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the terminal closed with the process
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    return process.wait(timeout=120), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_the_cli_draws_a_progress_bar_on_a_terminal(tmp_path):
+    code, drawn = _run_on_a_terminal(_cli([], tmp_path))
+    assert code == 0, drawn
+    assert "detect:" in drawn and "stage/s" in drawn  # tqdm's bar: counts and rate
+    assert "co_sound" in drawn  # the running stage
+    assert "12/12" in drawn  # the stages of the TikTok posts' traces, all done
+
+
+def test_the_cli_draws_no_bar_in_a_pipe(tmp_path):
+    done = subprocess.run(_cli([], tmp_path), capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "detecting coordinated clusters" in done.stderr  # the stage lines stay
+    assert "stage/s" not in done.stderr and "stage/s" not in done.stdout
+
+
+def test_the_cli_draws_no_bar_with_quiet_on_a_terminal(tmp_path):
+    code, drawn = _run_on_a_terminal(_cli(["-q"], tmp_path))
+    assert code == 0, drawn
+    assert "stage/s" not in drawn

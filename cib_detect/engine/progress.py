@@ -9,6 +9,8 @@ trace, and the cluster's dashboard shows the tasks.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +37,19 @@ def check_progress(value, *, function: str) -> bool:
             f"the 'progress' parameter of {function} must be True or False; got {value!r} instead"
         )
     return value
+
+
+def _screen() -> dict:
+    # A terminal that reports no size (a fresh pseudo-terminal, some CI consoles) makes
+    # tqdm draw nothing (a bar of width 0, below a screen of height 0): 80 x 24 then.
+    # The bars go to stderr, so its size counts (stdout may be a file).
+    try:
+        columns, lines = os.get_terminal_size(sys.stderr.fileno())
+    except (AttributeError, ValueError, OSError):
+        columns, lines = 0, 0
+    if not columns or not lines:
+        columns, lines = shutil.get_terminal_size(fallback=(80, 24))
+    return {"ncols": columns or 80, "nrows": lines or 24}
 
 
 class Progress:
@@ -66,9 +81,7 @@ class Progress:
             from tqdm import tqdm
 
             self._tqdm = tqdm
-            self._bar = tqdm(
-                total=total, desc=desc, unit="stage", file=sys.stderr, dynamic_ncols=True
-            )
+            self._bar = tqdm(total=total, desc=desc, unit="stage", file=sys.stderr, **_screen())
 
     def set_total(self, total: int) -> None:
         """Set the number of stages once it is known."""
@@ -106,9 +119,9 @@ class Progress:
             desc=f"  {name}",
             unit="chunk",
             file=sys.stderr,
-            dynamic_ncols=True,
             leave=False,
             position=1,
+            **_screen(),
         )
         chunks.on_chunk = bar.update
         try:
