@@ -2,8 +2,10 @@
 
 The fixture (``tests/data/tiktok_videos.jsonl``, written by
 ``tests/data/make_platform_fixtures.py``) holds 100 organic accounts and one undisclosed
-campaign of 8 accounts that ride a different trending sound and topic hashtag fourteen
-times, posting within seconds of each other. Run from the repository root:
+campaign of 8 accounts registered in GB, US and DE that ride a trending sound and topic
+hashtag twice a working day for four weeks, posting within seconds of each other on
+Beijing office hours and falling silent over China's Labour Day holiday: its evidence names
+the sounds, the hashtags, the claimed regions and the clock. Run from the repository root:
 ``python examples/platform_tiktok.py [OUT_DIR]``.
 """
 

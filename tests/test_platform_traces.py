@@ -153,8 +153,8 @@ def test_evidence_in_every_mode_names_the_shared_sound(tiktok, tiktok_parquet):
         warnings.simplefilter("ignore", cd.errors.ParameterWarning)
         streamed = cd.co_action_evidence(tiktok_parquet, trace="co_sound", pairs=chosen, n_chunks=2)
     assert streamed.equals(expected)
-    # the fixture's campaign rides trending sound 3 * wave (mod 25) in each of its 14 waves
-    ridden = {str(7_200_000_000_000_000_000 + (3 * wave % 25) * 7919) for wave in range(14)}
+    # the fixture's campaign rides trending sound 3 * wave (mod 25) in each of its 34 waves
+    ridden = {str(7_200_000_000_000_000_000 + (3 * wave % 25) * 7919) for wave in range(34)}
     assert set(expected.get_column("key")) == ridden
 
 
@@ -179,6 +179,17 @@ def test_detect_finds_the_planted_tiktok_campaign(tiktok):
     assert set(result.evidence.get_column("trace")) >= {"co_sound"}
 
 
+def test_the_tiktok_campaign_registered_abroad_on_beijing_office_hours_scores_high(tiktok):
+    # issue 18: accounts registered in GB, US and DE that work Mon-Fri office hours of
+    # UTC+8 and fall silent over China's Labour Day holiday
+    accounts = cd.read_accounts(DATA / "tiktok_videos.jsonl", format="tiktok")
+    cluster = cd.detect(tiktok, accounts).cluster_scores.row(0, named=True)
+    assert cluster["score"] >= 0.5
+    place = next(line for line in cluster["evidence"].splitlines() if line.startswith("place:"))
+    assert "8 of 8 accounts claim GB, US or DE" in place
+    assert "Mon-Fri 09:00-18:00 UTC+8" in place and "Labor Day" in place
+
+
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("platform_*.py"))
 
 
@@ -193,7 +204,7 @@ def test_platform_examples_run_end_to_end(example, tmp_path, monkeypatch, capsys
     assert (tmp_path / "out" / "report.html").exists()
     if example.stem == "platform_tiktok":
         assert "daily_truth_0, daily_truth_1" in out
-        assert "co_sound: 14 keys" in out
+        assert "co_sound: 25 keys" in out
         assert "peacenow" in out and "sanctionshurt" in out
 
 

@@ -28,6 +28,7 @@ the field names and shapes of the platform's public documentation:
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import random
 from pathlib import Path
@@ -322,8 +323,33 @@ CAMPAIGN_TAGS = [
     "stopthewar",
 ]
 TRENDING_SOUNDS = [7200000000000000000 + i * 7919 for i in range(25)]
-# Regions where the campaign's accounts say they are; none discloses anything.
-CAMPAIGN_REGIONS = ["DE", "FR", "IT", "ES", "NL", "PL"]
+# Where the campaign's accounts are registered (local voices of its audience); none
+# discloses anything. They work another country's clock: Beijing office hours.
+CAMPAIGN_REGIONS = ["GB", "US", "DE"]
+# Campaign working days, 22 April to 17 May 2024: Monday to Friday, silent over the
+# Labour Day holiday of 1-5 May (China, 2024).
+CAMPAIGN_DAYS = [
+    f"2024-{month:02d}-{day:02d}"
+    for month, days in (
+        (4, (22, 23, 24, 25, 26, 29, 30)),
+        (5, (6, 7, 8, 9, 10, 13, 14, 15, 16, 17)),
+    )
+    for day in days
+]
+# Wave times of a working day, local UTC+8: a full office day, with a lunch break.
+CAMPAIGN_TIMES = ("09:05", "10:20", "11:35", "13:40", "15:10", "16:50")
+
+
+def _office_waves(rng: random.Random) -> list[int]:
+    """Start times (epoch seconds) of the campaign's waves, on Beijing's working clock."""
+    beijing = datetime.timezone(datetime.timedelta(hours=8))
+    starts = []
+    for number, day in enumerate(CAMPAIGN_DAYS):
+        # two waves a day, at times that turn through the whole office day
+        for clock in (CAMPAIGN_TIMES[number % 6], CAMPAIGN_TIMES[(number + 3) % 6]):
+            local = datetime.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=beijing)
+            starts.append(int(local.timestamp()) + rng.randint(0, 1_200))
+    return starts
 
 
 def _video(
@@ -360,11 +386,12 @@ def _video(
 
 
 def tiktok_videos(seed: int = 17) -> list[dict]:
-    """A few hundred videos over six days: 100 organic accounts posting on their own
-    rhythm, trending sounds and tags shared by chance, and a campaign of 8 accounts that
-    post within seconds of each other, fourteen times, each time riding a trending sound
-    and a topic hashtag (a different one each time), with its effect and two of six
-    political hashtags (which organic accounts use often too)."""
+    """A few hundred videos: 100 organic accounts posting on their own rhythm over six
+    days, trending sounds and tags shared by chance, and a campaign of 8 accounts
+    registered in GB, US and DE that post within seconds of each other in 34 waves on
+    Beijing's working clock (:func:`_office_waves`), each time riding a trending sound
+    and a topic hashtag, with its effect and two of six political hashtags (which organic
+    accounts use often too)."""
     rng = random.Random(seed)
     videos = []
     next_id = [7350000000000000000]
@@ -421,8 +448,7 @@ def tiktok_videos(seed: int = 17) -> list[dict]:
                 )
             )
     campaign = [f"daily_truth_{i}" for i in range(8)]
-    for wave in range(14):
-        start = T0 + 3_600 + wave * 10 * 3_600 + rng.randint(0, 900)
+    for wave, start in enumerate(_office_waves(rng)):
         sound = TRENDING_SOUNDS[(3 * wave) % len(TRENDING_SOUNDS)]
         wave_tags = [CAMPAIGN_TAGS[(wave + k) % len(CAMPAIGN_TAGS)] for k in range(2)]
         wave_tags.append(topics[(5 * wave) % len(topics)])
