@@ -274,7 +274,7 @@ def detection_artefacts(result, work: Work, name: str) -> dict:
         out[table] = value if value is not None else {"__none__": True}
     out["params"] = result.params
     out["warnings"] = list(result.warnings)
-    out["dropped"] = dict(result.dropped)
+    out["dropped"] = dict(getattr(result, "dropped", {}))  # gone since the engine redesign
     out["summary"] = result.summary()
     out["repr"] = repr(result)
     for key, value in graph_tables(result.to_networkx()).items():
