@@ -100,7 +100,7 @@ CNT_KINDS = ("co_retweet", "co_tweet", "co_link", "co_reply", "co_post", "co_sim
 #: weight (-log10 p), null-model expectations and the scores computed from them, whose
 #: last bits depend on the order of summation; and ``similarity``: on the base (b6132b9)
 #: sync_activity's cosine similarities change in the last bits from one call to the next
-#: (``traces/temporal.py::_bin_matrix`` sums each row's squared weights in the random
+#: (``traces/sync.py::_bin_matrix`` sums each row's squared weights in the random
 #: row order of a polars ``group_by``), so an exact comparison would fail base vs base.
 P_LIKE = re.compile(
     r"(^|_)(p_value|q_value|pvalue|qvalue|weight|expected_keys|expected|significance"

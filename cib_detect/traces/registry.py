@@ -5,7 +5,8 @@ posts of different accounts with the same key within the window are a co-action,
 co-action engine (:mod:`cib_detect.engine`) counts them per account pair in every mode. A
 *similarity* or *profile* trace compares accounts directly (near-duplicate texts, time
 bins, posting-time histograms) with an edge function of its own
-(:mod:`cib_detect.traces.similarity`, :mod:`cib_detect.traces.temporal`).
+(:mod:`cib_detect.traces.similarity`, :mod:`cib_detect.traces.sync`,
+:mod:`cib_detect.traces.profile`).
 
 :data:`TRACES` is the one list of traces: ``detect``, ``co_action_edges``,
 ``co_action_evidence``, the command line, the Dask column pruning and the docs table all
@@ -22,7 +23,7 @@ from typing import Literal
 
 from cib_detect._params import check_choice, check_int
 from cib_detect.errors import ParameterError
-from cib_detect.traces import keys, similarity, temporal
+from cib_detect.traces import keys, profile, similarity, sync
 
 __all__ = ["DETECT_TRACES", "TRACES", "Trace", "get_trace"]
 
@@ -317,16 +318,16 @@ TRACES: Mapping[str, Trace] = _declare(
         "profile",
         ("timestamp",),
         "active in the same rare time bins (TF-IDF cosine)",
-        edges=temporal.sync_activity,
-        evidence=temporal.sync_activity_evidence,
+        edges=sync.sync_activity,
+        evidence=sync.sync_activity_evidence,
     ),
     Trace(
         "activity_profile",
         "profile",
         ("timestamp",),
         "the same hour-of-week rhythm and posting cadence",
-        edges=temporal.activity_profile,
-        evidence=temporal.activity_profile_evidence,
+        edges=profile.activity_profile,
+        evidence=profile.activity_profile_evidence,
     ),
 )
 

@@ -1,0 +1,284 @@
+"""Synchronised activity: the ``sync_activity`` trace (Pacheco et al. 2021).
+
+Accounts driven by one schedule look alike even when their content differs. Every account
+is a vector over time bins (30 minutes by default), TF-IDF weighted so that bins in which
+many accounts are active (a live event, prime time) count less; two accounts are similar
+when they are active in the same rare bins ("Uncovering coordinated networks on social
+media"). See ``docs/similarity_traces.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import polars as pl
+
+from cib_detect import _config
+from cib_detect._params import check_int, check_number, duration_microseconds
+from cib_detect.encode import account_codes
+from cib_detect.errors import ParameterError
+from cib_detect.kernels.sparse_cosine import sparse_cosine_pairs
+from cib_detect.traces.tables import EDGE_SCHEMA, EVIDENCE_SCHEMA
+
+logger = logging.getLogger("cib_detect")
+
+__all__ = ["SYNC_EDGE_SCHEMA", "sync_activity", "sync_activity_evidence"]
+
+#: Columns of sync_activity edges.
+SYNC_EDGE_SCHEMA = {**EDGE_SCHEMA, "similarity": pl.Float64}
+
+
+def _stamp(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str):
+    """Accounts x bins TF-IDF rows (unit length) for accounts with >= min_posts posts."""
+    codes, account_ids = account_codes(posts)
+    frame = pl.DataFrame(
+        {
+            "account_code": codes.cast(pl.Int64),
+            "bin": posts.get_column("timestamp").dt.epoch("us") // bin_us,
+        }
+    )
+    posts_per_account = frame.group_by("account_code").agg(pl.len().alias("n"))
+    kept = posts_per_account.filter(pl.col("n") >= min_posts).sort("account_code")
+    n_skipped = len(posts_per_account) - len(kept)
+    if n_skipped:
+        logger.info(
+            "%s: %d of %d accounts have fewer than min_posts=%d posts and were skipped",
+            function,
+            n_skipped,
+            len(posts_per_account),
+            min_posts,
+        )
+    rows = kept.with_row_index("row", offset=0).select("account_code", pl.col("row").cast(pl.Int64))
+    cells = (
+        frame.join(rows, on="account_code", how="inner")
+        .group_by("row", "bin")
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        # group_by's order is arbitrary: sorted, each row's norm below sums its weights in
+        # one order, so the similarities are the same in every run to the last bit
+        .sort("row", "bin")
+    )
+    n_accounts = len(rows)
+    cells = cells.with_columns(
+        pl.col("bin").rank("dense").cast(pl.Int64).alias("col") - 1,
+        pl.len().over("bin").alias("df"),
+    ).with_columns(
+        # sublinear tf times idf = ln(N / df): a bin where every account is active weighs 0
+        ((1.0 + pl.col("count").log()) * (n_accounts / pl.col("df")).log()).alias("w")
+    )
+    cells = (
+        cells.with_columns(
+            (pl.col("w") / (pl.col("w") ** 2).sum().over("row").sqrt()).fill_nan(0.0).alias("w")
+        )
+        .filter(pl.col("w") > 0)
+        .sort("row", "col")
+    )
+    row = cells.get_column("row").to_numpy()
+    row_starts = np.zeros(n_accounts + 1, np.int64)
+    np.cumsum(np.bincount(row, minlength=n_accounts), out=row_starts[1:])
+    n_cols = int(cells.get_column("col").max() + 1) if len(cells) else 0
+    return rows, account_ids, row_starts, cells, n_cols
+
+
+def sync_activity(
+    posts: pl.DataFrame,
+    *,
+    window_us: int,
+    min_weight: int = 1,
+    max_key_posts: int | None = None,
+    bin="30m",
+    min_posts: int = 5,
+    min_similarity: float = 0.5,
+    top_k: int | None = None,
+) -> pl.DataFrame:
+    """Account pairs active in the same time bins: TF-IDF cosine over bins.
+
+    Called by :func:`cib_detect.co_action_edges` with ``trace="sync_activity"``; the
+    options below are its trace options. ``window`` and ``max_key_posts`` are not used:
+    the time resolution is ``bin``.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts (all of them, reposts included: any action counts).
+    window_us, max_key_posts
+        Not used.
+    min_weight : int
+        Keep pairs active together in at least this many bins.
+    bin : str, float or timedelta, default "30m"
+        Width of the time bins (bins start at the Unix epoch, UTC).
+    min_posts : int, default 5
+        Accounts with fewer posts are skipped (logged at INFO level).
+    min_similarity : float, default 0.5
+        Keep pairs with cosine similarity at least this.
+    top_k : int, optional
+        Also keep only each account's ``top_k`` most similar partners (a pair stays when
+        it is in the top ``top_k`` of either side). ``None``: no limit.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per unordered pair (``account_a < account_b``), sorted, with the columns of
+        :data:`~cib_detect.traces.tables.EDGE_SCHEMA` and ``similarity`` (cosine of the
+        TF-IDF vectors): ``n_coactions`` and ``n_keys`` are the bins both were active in,
+        ``n_posts_a`` / ``n_posts_b`` each side's posts in those bins, ``min_dt`` and
+        ``mean_dt`` are null (the bin is the unit of time).
+
+    Notes
+    -----
+    Weights: ``(1 + ln count) * ln(N / df)`` for an account with ``count`` posts in a bin
+    that ``df`` of the ``N`` kept accounts are active in, rows scaled to unit length. Cost:
+    the sum over bins of ``df**2`` (account pairs sharing a bin), never ``N**2``; memory is
+    the kept pairs.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> hours = {"a": [1, 5, 9], "b": [1, 5, 9], "c": [2, 6, 9], "d": [3, 7, 11]}
+    >>> rows = [(f"{u}{h}", u, t0 + timedelta(hours=h)) for u, hs in hours.items() for h in hs]
+    >>> posts = pl.DataFrame(rows, schema=["post_id", "account_id", "timestamp"], orient="row")
+    >>> edges = sync_activity(posts, window_us=0, min_posts=3)
+    >>> edges.select("account_a", "account_b", "n_coactions", "similarity").rows()
+    [('a', 'b', 3, 1.0)]
+    """
+    function = "co_action_edges"
+    bin_us = duration_microseconds(bin, name="bin", function=function)
+    if bin_us <= 0:
+        raise ParameterError(f"the 'bin' parameter of {function} must be positive; got {bin!r}")
+    check_int(min_posts, name="min_posts", function=function, minimum=1)
+    min_similarity = check_number(
+        min_similarity, name="min_similarity", function=function, low=-1, high=1
+    )
+    check_int(top_k, name="top_k", function=function, minimum=1, allow_none=True)
+    rows, account_ids, row_starts, cells, n_cols = _bin_matrix(posts, bin_us, min_posts, function)
+    a, b, sim, shared, count_a, count_b, _ = sparse_cosine_pairs(
+        row_starts,
+        cells.get_column("col").to_numpy(),
+        cells.get_column("w").to_numpy(),
+        cells.get_column("count").to_numpy(),
+        n_cols,
+        min_similarity,
+        min_weight,
+        top_k,
+    )
+    code = rows.get_column("account_code").to_numpy()
+    code_a, code_b = code[a], code[b]
+    swap = code_a > code_b
+    pairs = pl.DataFrame(
+        {
+            "code_a": np.where(swap, code_b, code_a),
+            "code_b": np.where(swap, code_a, code_b),
+            "n_coactions": shared,
+            "n_posts_a": np.where(swap, count_b, count_a),
+            "n_posts_b": np.where(swap, count_a, count_b),
+            "similarity": sim,
+        }
+    )
+    if top_k is not None:  # a pair in both sides' lists appears twice, with equal values
+        pairs = pairs.unique(["code_a", "code_b"], keep="first")
+    pairs = pairs.sort("code_a", "code_b")
+    return pairs.select(
+        account_ids.gather(pairs["code_a"]).alias("account_a"),
+        account_ids.gather(pairs["code_b"]).alias("account_b"),
+        "n_coactions",
+        pl.col("n_coactions").alias("n_keys"),
+        "n_posts_a",
+        "n_posts_b",
+        pl.lit(None, pl.Float64).alias("min_dt"),
+        pl.lit(None, pl.Float64).alias("mean_dt"),
+        "similarity",
+    ).cast(SYNC_EDGE_SCHEMA)
+
+
+def sync_activity_evidence(
+    posts: pl.DataFrame,
+    *,
+    pairs: pl.DataFrame,
+    window_us: int,
+    max_key_posts: int | None = None,
+    bin="30m",
+    min_posts: int = 5,
+    min_similarity: float = 0.5,
+    top_k: int | None = None,
+) -> pl.DataFrame:
+    """The bins behind chosen ``sync_activity`` pairs: one row per bin both were active in.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts.
+    pairs : polars.DataFrame
+        ``account_a``, ``account_b`` with ``account_a < account_b``.
+    window_us, max_key_posts, bin, min_posts, min_similarity, top_k
+        As in :func:`sync_activity` (only ``bin`` matters here).
+
+    Returns
+    -------
+    polars.DataFrame
+        The columns of :data:`~cib_detect.traces.tables.EVIDENCE_SCHEMA`, for the
+        closest pair of posts of the two accounts inside each shared bin (``key`` is the
+        bin's start, ISO 8601 UTC; ``dt`` their gap in seconds), plus ``bin_start``,
+        ``n_posts_a`` and ``n_posts_b`` (each side's posts in the bin).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timezone
+    >>> t = lambda h, m: datetime(2024, 1, 1, h, m, tzinfo=timezone.utc)
+    >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "account_id": ["a", "b", "b"],
+    ...     "timestamp": [t(9, 5), t(9, 20), t(9, 25)]})
+    >>> wanted = pl.DataFrame({"account_a": ["a"], "account_b": ["b"]})
+    >>> ev = sync_activity_evidence(posts, pairs=wanted, window_us=0)
+    >>> ev.select("post_a", "post_b", "key", "dt", "n_posts_b").rows()
+    [('1', '2', '2024-01-01T09:00:00+00:00', 900.0, 2)]
+    """
+    function = "co_action_evidence"
+    bin_us = duration_microseconds(bin, name="bin", function=function)
+    if bin_us <= 0:
+        raise ParameterError(f"the 'bin' parameter of {function} must be positive; got {bin!r}")
+    frame = posts.select(
+        "account_id",
+        "post_id",
+        pl.col("timestamp").dt.epoch("us").alias("time"),
+        (pl.col("timestamp").dt.epoch("us") // bin_us).alias("bin"),
+    ).with_columns(pl.len().over("account_id", "bin").alias("n_in_bin"))
+    side_a = frame.rename(
+        {"account_id": "account_a", "post_id": "post_a", "time": "time_a", "n_in_bin": "n_posts_a"}
+    )
+    side_b = frame.rename(
+        {"account_id": "account_b", "post_id": "post_b", "time": "time_b", "n_in_bin": "n_posts_b"}
+    )
+    joined = (
+        pairs.join(side_a, on="account_a")
+        .join(side_b, on=["account_b", "bin"])
+        .with_columns((pl.col("time_b") - pl.col("time_a")).abs().alias("gap"))
+        .sort("account_a", "account_b", "bin", "gap", "post_a", "post_b")
+        .unique(["account_a", "account_b", "bin"], keep="first", maintain_order=True)
+    )
+    bin_start = _stamp(pl.col("bin") * bin_us)
+    return joined.select(
+        "account_a",
+        "account_b",
+        "post_a",
+        "post_b",
+        bin_start.dt.to_string("%Y-%m-%dT%H:%M:%S%:z").alias("key"),
+        _stamp(pl.col("time_a")).alias("timestamp_a"),
+        _stamp(pl.col("time_b")).alias("timestamp_b"),
+        (pl.col("gap") / _config.MICROSECONDS).alias("dt"),
+        bin_start.alias("bin_start"),
+        pl.col("n_posts_a").cast(pl.Int64),
+        pl.col("n_posts_b").cast(pl.Int64),
+    ).cast(
+        {
+            **EVIDENCE_SCHEMA,
+            "bin_start": pl.Datetime("us", "UTC"),
+            "n_posts_a": pl.Int64,
+            "n_posts_b": pl.Int64,
+        }
+    )
