@@ -28,19 +28,15 @@ from cib_detect.engine.sources import Backend, check_mode, open_posts
 from cib_detect.errors import ParameterError, SchemaError
 from cib_detect.graph.backbone import BACKBONE_METHODS, backbone, check_backbone_options
 from cib_detect.graph.fusion import fuse
+from cib_detect.io import read_accounts
 from cib_detect.score.bursts import drop_crowd_bursts
-from cib_detect.score.combine import account_scores, cluster_scores
+from cib_detect.score.combine import account_scores, cluster_scores, government_parts
 from cib_detect.score.coordination import cluster_coordination, internal_edges
-from cib_detect.score.creation import cluster_creation_burst
 from cib_detect.score.disclosure import cluster_disclosure
 from cib_detect.score.government import (
     NarrativeBackground,
-    cluster_narrative,
-    cluster_state_amplification,
     state_account_ids,
 )
-from cib_detect.score.place import cluster_place_consistency
-from cib_detect.score.schedule import cluster_schedule
 from cib_detect.traces.registry import DETECT_TRACES, TRACES
 from cib_detect.traces.tables import EVIDENCE_SCHEMA
 
@@ -233,8 +229,6 @@ def detect(
                 function=name,
             )
             if accounts is not None:
-                from cib_detect.io import read_accounts
-
                 accounts = read_accounts(accounts)
         chosen = _choose_traces(requested, source.columns, options)
         # stages: read, each trace, fuse, cluster, read again (for the scores), score
@@ -281,25 +275,13 @@ def detect(
             posts, background = _score_posts(source, clusters, accounts, seed_accounts)
     with run.stage("score"):
         coordination = cluster_coordination(kept, clusters)
-        schedule = cluster_schedule(posts, clusters)
-        government = (
-            cluster_state_amplification(
-                posts, clusters, accounts, seed_domains=seed_domains, seed_accounts=seed_accounts
-            )
-            .join(
-                cluster_narrative(
-                    posts, clusters, accounts, seed_accounts=seed_accounts, background=background
-                ),
-                on="cluster_id",
-                how="left",
-            )
-            .join(schedule, on="cluster_id", how="left")
-            .join(
-                cluster_place_consistency(posts, clusters, accounts, schedule),
-                on="cluster_id",
-                how="left",
-            )
-            .join(cluster_creation_burst(clusters, accounts), on="cluster_id", how="left")
+        government = government_parts(
+            posts,
+            clusters,
+            accounts,
+            seed_domains=seed_domains,
+            seed_accounts=seed_accounts,
+            background=background,
         )
         disclosure = cluster_disclosure(clusters, accounts)
         by_cluster = cluster_scores(coordination, government, disclosure, evidence).join(

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import polars as pl
 
+from cib_detect.score.creation import cluster_creation_burst
 from cib_detect.score.disclosure import account_disclosure
-from cib_detect.score.government import government_link_expr
+from cib_detect.score.government import (
+    cluster_narrative,
+    cluster_state_amplification,
+    government_link_expr,
+)
+from cib_detect.score.place import cluster_place_consistency
+from cib_detect.score.schedule import cluster_schedule
 
-__all__ = ["GOVERNMENT_COLUMNS", "account_scores", "cluster_scores", "evidence_text"]
+__all__ = [
+    "GOVERNMENT_COLUMNS",
+    "account_scores",
+    "cluster_scores",
+    "evidence_text",
+    "government_parts",
+]
 
 #: Parts of ``government_link``, kept as columns of both score tables.
 GOVERNMENT_COLUMNS = (
@@ -261,4 +274,38 @@ def account_scores(kept, clusters, cluster_scores, accounts=None) -> pl.DataFram
             *GOVERNMENT_COLUMNS,
         )
         .sort("score", "strength", "account_id", descending=[True, True, False])
+    )
+
+
+def government_parts(
+    posts: pl.DataFrame,
+    clusters: pl.DataFrame,
+    accounts: pl.DataFrame | None,
+    *,
+    seed_domains,
+    seed_accounts,
+    background,
+) -> pl.DataFrame:
+    """Per cluster, every part of ``government_link`` and the figures behind them:
+    amplification of state sources, narrative overlap, schedule and holidays, the
+    clock against claimed places, bursts of account creation."""
+    schedule = cluster_schedule(posts, clusters)
+    return (
+        cluster_state_amplification(
+            posts, clusters, accounts, seed_domains=seed_domains, seed_accounts=seed_accounts
+        )
+        .join(
+            cluster_narrative(
+                posts, clusters, accounts, seed_accounts=seed_accounts, background=background
+            ),
+            on="cluster_id",
+            how="left",
+        )
+        .join(schedule, on="cluster_id", how="left")
+        .join(
+            cluster_place_consistency(posts, clusters, accounts, schedule),
+            on="cluster_id",
+            how="left",
+        )
+        .join(cluster_creation_burst(clusters, accounts), on="cluster_id", how="left")
     )
