@@ -129,7 +129,9 @@ def test_v2_tweets_map_to_canonical_posts(name):
 
 def test_v2_response_document_reads_like_its_jsonl_line():
     document = read("twitter_v2_response.json")
-    lines = read("twitter_v2_responses.jsonl").filter(pl.col("post_id").is_in(document["post_id"].implode()))
+    lines = read("twitter_v2_responses.jsonl").filter(
+        pl.col("post_id").is_in(document["post_id"].implode())
+    )
     assert document.equals(lines.select(document.columns))
 
 
