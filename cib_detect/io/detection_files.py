@@ -30,7 +30,7 @@ from cib_detect.io.writers import (
     TABLE_FORMATS,
     WRITE_FORMATS,
     write_csv,
-    write_graph,
+    write_graph_frames,
     write_json,
     write_parquet,
 )
@@ -176,10 +176,11 @@ def _write_files(detection, directory, chosen, posts, report, export, csv_safe) 
                 written.append(write_parquet(table, path))
     graph_formats = [fmt for fmt in GRAPH_FORMATS if fmt in chosen]
     if graph_formats:
-        graph = detection.to_networkx()
+        # the graph of detection.to_networkx(), written from its tables
+        edges, nodes = detection.edges, detection._node_table()
         for fmt in graph_formats:
             path = directory / f"graph{GRAPH_FORMATS[fmt]}"
-            written.append(write_graph(graph, path, format=fmt))
+            written.append(write_graph_frames(edges, nodes, path, format=fmt))
     if report:
         written.append(write_report(detection, directory / "report.html", posts=posts))
     if export:

@@ -376,3 +376,324 @@ def _jsonable(value):
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
         return _jsonable(value.item())
     return str(value)
+
+
+# -- graph files straight from the tables ---------------------------------------------------
+
+# what xml.etree writes for text and for attribute values (networkx writes through it)
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_ATTRIBUTE_ESCAPES = (
+    *_TEXT_ESCAPES,
+    ('"', "&quot;"),
+    ("\r", "&#13;"),
+    ("\n", "&#10;"),
+    ("\t", "&#09;"),
+)
+# attribute names networkx's GEXF writer treats apart (not as attvalues)
+_GEXF_NODE_RESERVED = frozenset({"id", "label", "pid", "start", "end", "viz", "parents", "spells"})
+_GEXF_EDGE_RESERVED = frozenset({"id", "label", "type", "start", "end", "viz", "key", "spells"})
+# _XML_ILLEGAL for polars, whose strings hold no surrogates
+_XML_ILLEGAL_POLARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"
+_CHUNK = 50_000  # rows of XML text built at a time
+
+
+def _escape_expr(expr: pl.Expr, escapes) -> pl.Expr:
+    patterns, replacements = zip(*escapes, strict=True)
+    return expr.str.replace_many(list(patterns), list(replacements))
+
+
+def _escape_name(name: str, escapes) -> str:
+    for char, entity in escapes:
+        name = name.replace(char, entity)
+    return name
+
+
+def _xml_type(dtype: pl.DataType) -> str:
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype.is_integer():
+        return "long"
+    if dtype.is_float():
+        return "double"
+    return "string"
+
+
+def _value_text(name: str, dtype: pl.DataType, *, gexf: bool) -> pl.Expr:
+    """The text networkx writes for the values of a :func:`graph_safe_columns` column
+    (``str(value)``, booleans in lower case in GEXF, non-finite floats as GEXF spells them);
+    null where the value is null."""
+    column = pl.col(name)
+    if dtype == pl.Boolean:
+        true, false = ("true", "false") if gexf else ("True", "False")
+        return pl.when(column).then(pl.lit(true)).when(column.not_()).then(pl.lit(false))
+    if dtype.is_float():
+        text = column.cast(pl.Float64).cast(pl.String)  # Python floats are doubles
+        if gexf:
+            spelled = {"inf": "INF", "-inf": "-INF"}
+            return text.replace(spelled)
+        return text
+    if dtype.is_integer():
+        return column.cast(pl.String)
+    escapes = _ATTRIBUTE_ESCAPES if gexf else _TEXT_ESCAPES
+    return _escape_expr(column.cast(pl.String), escapes)
+
+
+def _graph_frames(edges: pl.DataFrame, nodes: pl.DataFrame):
+    """Node and edge tables in the order and orientation networkx writes the graph of
+    ``edges_to_networkx(edges, nodes)``, or None where that graph is not a plain copy of
+    the tables (then the caller goes through networkx).
+
+    networkx writes nodes in insertion order and an undirected edge from whichever end
+    comes first in that order, edges grouped by that end, each group in insertion order.
+    """
+    id_types = (pl.String, pl.Categorical, pl.Enum)
+    for frame, keys in ((nodes, ["account_id"]), (edges, ["account_a", "account_b"])):
+        for key in keys:
+            dtype = frame.schema[key]
+            if not (isinstance(dtype, id_types) or dtype == pl.String or dtype.is_integer()):
+                return None
+            if frame.get_column(key).null_count():
+                return None
+    node_ids = nodes.get_column("account_id").cast(pl.String)
+    if node_ids.is_duplicated().any():
+        return None
+    position = pl.DataFrame(
+        {"account_id": node_ids, "_pos": pl.int_range(nodes.height, eager=True)}
+    )
+    ends = edges.select(
+        pl.col("account_a").cast(pl.String), pl.col("account_b").cast(pl.String)
+    ).with_row_index("_row")
+    ends = ends.join(
+        position.rename({"account_id": "account_a", "_pos": "_pa"}), on="account_a", how="left"
+    ).join(position.rename({"account_id": "account_b", "_pos": "_pb"}), on="account_b", how="left")
+    if ends.get_column("_pa").null_count() or ends.get_column("_pb").null_count():
+        return None  # an end that is not a node: networkx would add it after the nodes
+    first = pl.min_horizontal("_pa", "_pb").alias("_first")
+    second = pl.max_horizontal("_pa", "_pb").alias("_second")
+    if ends.select(pl.struct(first, second).is_duplicated().any()).item():
+        return None  # a pair twice: networkx keeps one edge
+    order = ends.select("_row", first, swap=pl.col("_pa") > pl.col("_pb")).sort(
+        "_first", "_row", maintain_order=True
+    )
+    swap = order.get_column("swap")
+    rows = order.get_column("_row")
+    a = edges.get_column("account_a").cast(pl.String).gather(rows)
+    b = edges.get_column("account_b").cast(pl.String).gather(rows)
+    source = pl.select(pl.when(swap).then(b).otherwise(a)).to_series()
+    target = pl.select(pl.when(swap).then(a).otherwise(b)).to_series()
+    edge_values = graph_safe_columns(edges.drop("account_a", "account_b")[rows])
+    node_values = graph_safe_columns(nodes.drop("account_id"))
+    texts = [node_ids, source, target]
+    texts += [node_values.get_column(n) for n, t in node_values.schema.items() if t == pl.String]
+    texts += [edge_values.get_column(n) for n, t in edge_values.schema.items() if t == pl.String]
+    names = [*node_values.columns, *edge_values.columns]
+    if any(_XML_ILLEGAL.search(name) for name in names) or any(
+        s.str.contains(_XML_ILLEGAL_POLARS).any() for s in texts
+    ):
+        return None  # xml_safe_graph renames ids: networkx does it
+    return node_ids, node_values, source, target, edge_values
+
+
+def _write_rows(handle, frame: pl.DataFrame, line: pl.Expr) -> None:
+    for start in range(0, frame.height, _CHUNK):
+        chunk = frame.slice(start, _CHUNK).select(line.alias("__cib_line__"))
+        if chunk.height:
+            handle.write(chunk.get_column("__cib_line__").str.join("\n").item())
+            handle.write("\n")
+
+
+def _graphml(path: Path, parts) -> None:
+    node_ids, node_values, source, target, edge_values = parts
+    keys = {}
+    for scope, frame in (("node", node_values), ("edge", edge_values)):
+        for name, dtype in frame.schema.items():
+            keys[(scope, name)] = (f"d{len(keys)}", _xml_type(dtype))
+
+    def data_lines(scope, frame, indent):
+        pieces = []
+        for name, dtype in frame.schema.items():
+            key = keys[(scope, name)][0]
+            value = _value_text(name, dtype, gexf=False)
+            pieces.append(
+                pl.concat_str(pl.lit(f'\n{indent}<data key="{key}">'), value, pl.lit("</data>"))
+            )
+        return pieces
+
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(
+            "<?xml version='1.0' encoding='utf-8'?>\n"
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+        )
+        for (scope, name), (key, xml_type) in reversed(keys.items()):
+            title = _escape_name(name, _ATTRIBUTE_ESCAPES)
+            handle.write(
+                f'  <key id="{key}" for="{scope}" attr.name="{title}" attr.type="{xml_type}" />\n'
+            )
+        handle.write('  <graph edgedefault="undirected">\n')
+        for frame, head, close, pieces in (
+            (
+                node_values.with_columns(__cib_id__=node_ids),
+                [pl.lit('    <node id="'), _escape_expr(pl.col("__cib_id__"), _ATTRIBUTE_ESCAPES)],
+                "</node>",
+                data_lines("node", node_values, "      "),
+            ),
+            (
+                edge_values.with_columns(__cib_source__=source, __cib_target__=target),
+                [
+                    pl.lit('    <edge source="'),
+                    _escape_expr(pl.col("__cib_source__"), _ATTRIBUTE_ESCAPES),
+                    pl.lit('" target="'),
+                    _escape_expr(pl.col("__cib_target__"), _ATTRIBUTE_ESCAPES),
+                ],
+                "</edge>",
+                data_lines("edge", edge_values, "      "),
+            ),
+        ):
+            body = pl.concat_str(pieces, ignore_nulls=True) if pieces else pl.lit("")
+            line = pl.concat_str(
+                *head,
+                pl.when(body == "")
+                .then(pl.lit('" />'))
+                .otherwise(pl.concat_str(pl.lit('">'), body, pl.lit(f"\n    {close}"))),
+            )
+            _write_rows(handle, frame, line)
+        handle.write("  </graph>\n</graphml>")
+
+
+def _gexf(path: Path, parts) -> None:
+    node_ids, node_values, source, target, edge_values = parts
+    weight = edge_values.schema.get("weight")
+    attributes = {}
+    for scope, frame in (("node", node_values), ("edge", edge_values)):
+        for name, dtype in frame.schema.items():
+            if not (scope == "edge" and name == "weight"):
+                attributes[(scope, name)] = (str(len(attributes)), _xml_type(dtype))
+
+    def attvalues(scope, frame):
+        pieces = []
+        for name, dtype in frame.schema.items():
+            if (scope, name) not in attributes:
+                continue
+            key = attributes[(scope, name)][0]
+            value = _value_text(name, dtype, gexf=True)
+            pieces.append(
+                pl.concat_str(
+                    pl.lit(f'\n          <attvalue for="{key}" value="'), value, pl.lit('" />')
+                )
+            )
+        body = pl.concat_str(pieces, ignore_nulls=True) if pieces else pl.lit("")
+        return (
+            pl.when(body == "")
+            .then(pl.lit(""))
+            .otherwise(
+                pl.concat_str(
+                    pl.lit("\n        <attvalues>"), body, pl.lit("\n        </attvalues>")
+                )
+            )
+        )
+
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(
+            "<?xml version='1.0' encoding='utf-8'?>\n"
+            '<gexf xmlns="http://www.gexf.net/1.2draft" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://www.gexf.net/1.2draft '
+            'http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n'
+            f'  <meta lastmodifieddate="{date.today().isoformat()}">\n'
+            f"    <creator>NetworkX {nx.__version__}</creator>\n"
+            "  </meta>\n"
+            '  <graph defaultedgetype="undirected" mode="static" name="">\n'
+        )
+        for scope in ("edge", "node"):
+            declared = [(n, a) for (s, n), a in attributes.items() if s == scope]
+            if not declared:
+                continue
+            handle.write(f'    <attributes mode="static" class="{scope}">\n')
+            for name, (key, xml_type) in declared:
+                title = _escape_name(name, _ATTRIBUTE_ESCAPES)
+                handle.write(f'      <attribute id="{key}" title="{title}" type="{xml_type}" />\n')
+            handle.write("    </attributes>\n")
+        handle.write("    <nodes>\n")
+        node_id = _escape_expr(pl.col("__cib_id__"), _ATTRIBUTE_ESCAPES)
+        nodes = node_values.with_columns(__cib_id__=node_ids)
+        _write_rows(
+            handle,
+            nodes,
+            _closed(
+                [pl.lit('      <node id="'), node_id, pl.lit('" label="'), node_id, pl.lit('"')],
+                attvalues("node", node_values),
+                "node",
+            ),
+        )
+        handle.write("    </nodes>\n    <edges>\n")
+        edges = edge_values.with_columns(
+            __cib_source__=source,
+            __cib_target__=target,
+            __cib_id__=pl.int_range(pl.len()).cast(pl.String),
+        )
+        head = [
+            pl.lit('      <edge source="'),
+            _escape_expr(pl.col("__cib_source__"), _ATTRIBUTE_ESCAPES),
+            pl.lit('" target="'),
+            _escape_expr(pl.col("__cib_target__"), _ATTRIBUTE_ESCAPES),
+            pl.lit('" id="'),
+            pl.col("__cib_id__"),
+            pl.lit('"'),
+        ]
+        if weight is not None:
+            text = _value_text("weight", weight, gexf=False)  # str(weight), as networkx
+            head.append(pl.concat_str(pl.lit(' weight="'), text, pl.lit('"')).fill_null(""))
+        _write_rows(handle, edges, _closed(head, attvalues("edge", edge_values), "edge"))
+        handle.write("    </edges>\n  </graph>\n</gexf>")
+
+
+def _closed(head: list, body: pl.Expr, tag: str) -> pl.Expr:
+    return pl.concat_str(
+        *head,
+        pl.when(body == "")
+        .then(pl.lit(" />"))
+        .otherwise(pl.concat_str(pl.lit(">"), body, pl.lit(f"\n      </{tag}>"))),
+    )
+
+
+def write_graph_frames(edges: pl.DataFrame, nodes: pl.DataFrame, path, *, format: str) -> Path:
+    """Write the graph of ``edges_to_networkx(edges, nodes)`` as ``"graphml"`` or ``"gexf"``.
+
+    The same file networkx writes for that graph (:func:`write_graph`), built from the
+    tables by polars string expressions instead of per-node Python: reading it back gives
+    the same nodes, edges, attributes and types. Tables that networkx would change on the
+    way (XML-illegal text, which :func:`xml_safe_graph` renames; repeated pairs; edge
+    ends that are not nodes; GEXF's reserved attribute names) go through networkx.
+
+    Examples
+    --------
+    >>> import networkx as nx, polars as pl, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "g.gexf"
+    >>> edges = pl.DataFrame({"account_a": ["b"], "account_b": ["a"], "weight": [2.5]})
+    >>> nodes = pl.DataFrame({"account_id": ["a", "b"], "flag": [True, None]})
+    >>> graph = nx.read_gexf(write_graph_frames(edges, nodes, path, format="gexf"))
+    >>> graph.nodes(data=True), graph.edges(data=True)
+    (NodeDataView({'a': {'flag': True, 'label': 'a'}, 'b': {'label': 'b'}}), EdgeDataView([('a', 'b', {'id': '0', 'weight': 2.5})]))
+    """  # noqa: E501
+    path = Path(path)
+    if format not in GRAPH_FORMATS:
+        raise ParameterError(
+            f"the 'format' parameter of write_graph_frames must be one of "
+            f"{', '.join(map(repr, GRAPH_FORMATS))}; got {format!r} instead"
+        )
+    reserved = format == "gexf" and (
+        _GEXF_NODE_RESERVED & set(nodes.columns) or _GEXF_EDGE_RESERVED & set(edges.columns)
+    )
+    from cib_detect.graph._validate import as_edge_frame
+
+    edges = as_edge_frame(edges, function="write_graph_frames")
+    parts = None if reserved else _graph_frames(edges, nodes)
+    if parts is None:
+        from cib_detect.graph.interop import edges_to_networkx
+
+        return write_graph(edges_to_networkx(edges, nodes), path, format=format)
+    (_graphml if format == "graphml" else _gexf)(path, parts)
+    return path
