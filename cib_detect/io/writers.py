@@ -418,7 +418,7 @@ def _xml_type(dtype: pl.DataType) -> str:
     return "string"
 
 
-def _value_text(name: str, dtype: pl.DataType, *, gexf: bool) -> pl.Expr:
+def _value_text(name: str, dtype: pl.DataType, *, gexf: bool, infinite: bool = True) -> pl.Expr:
     """The text networkx writes for the values of a :func:`graph_safe_columns` column
     (``str(value)``, booleans in lower case in GEXF, non-finite floats as GEXF spells them);
     null where the value is null."""
@@ -428,9 +428,9 @@ def _value_text(name: str, dtype: pl.DataType, *, gexf: bool) -> pl.Expr:
         return pl.when(column).then(pl.lit(true)).when(column.not_()).then(pl.lit(false))
     if dtype.is_float():
         text = column.cast(pl.Float64).cast(pl.String)  # Python floats are doubles
-        if gexf:
-            spelled = {"inf": "INF", "-inf": "-INF"}
-            return text.replace(spelled)
+        if gexf and infinite:
+            spelled = pl.when(column == math.inf).then(pl.lit("INF"))
+            return spelled.when(column == -math.inf).then(pl.lit("-INF")).otherwise(text)
         return text
     if dtype.is_integer():
         return column.cast(pl.String)
@@ -494,6 +494,11 @@ def _graph_frames(edges: pl.DataFrame, nodes: pl.DataFrame):
     return node_ids, node_values, source, target, edge_values
 
 
+def _beside(frame: pl.DataFrame, **columns: pl.Series) -> pl.DataFrame:
+    """``columns`` and then those of ``frame`` (which may have none, and then no rows)."""
+    return pl.DataFrame(columns).hstack(frame) if frame.width else pl.DataFrame(columns)
+
+
 def _write_rows(handle, frame: pl.DataFrame, line: pl.Expr) -> None:
     for start in range(0, frame.height, _CHUNK):
         chunk = frame.slice(start, _CHUNK).select(line.alias("__cib_line__"))
@@ -535,13 +540,13 @@ def _graphml(path: Path, parts) -> None:
         handle.write('  <graph edgedefault="undirected">\n')
         for frame, head, close, pieces in (
             (
-                node_values.with_columns(__cib_id__=node_ids),
+                _beside(node_values, __cib_id__=node_ids),
                 [pl.lit('    <node id="'), _escape_expr(pl.col("__cib_id__"), _ATTRIBUTE_ESCAPES)],
                 "</node>",
                 data_lines("node", node_values, "      "),
             ),
             (
-                edge_values.with_columns(__cib_source__=source, __cib_target__=target),
+                _beside(edge_values, __cib_source__=source, __cib_target__=target),
                 [
                     pl.lit('    <edge source="'),
                     _escape_expr(pl.col("__cib_source__"), _ATTRIBUTE_ESCAPES),
@@ -573,12 +578,15 @@ def _gexf(path: Path, parts) -> None:
                 attributes[(scope, name)] = (str(len(attributes)), _xml_type(dtype))
 
     def attvalues(scope, frame):
+        floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
+        infinite = frame.select(pl.col(floats).is_infinite().any()).row(0) if floats else ()
+        infinite = {name for name, any_inf in zip(floats, infinite, strict=True) if any_inf}
         pieces = []
         for name, dtype in frame.schema.items():
             if (scope, name) not in attributes:
                 continue
             key = attributes[(scope, name)][0]
-            value = _value_text(name, dtype, gexf=True)
+            value = _value_text(name, dtype, gexf=True, infinite=name in infinite)
             pieces.append(
                 pl.concat_str(
                     pl.lit(f'\n          <attvalue for="{key}" value="'), value, pl.lit('" />')
@@ -618,7 +626,7 @@ def _gexf(path: Path, parts) -> None:
             handle.write("    </attributes>\n")
         handle.write("    <nodes>\n")
         node_id = _escape_expr(pl.col("__cib_id__"), _ATTRIBUTE_ESCAPES)
-        nodes = node_values.with_columns(__cib_id__=node_ids)
+        nodes = _beside(node_values, __cib_id__=node_ids)
         _write_rows(
             handle,
             nodes,
@@ -629,10 +637,11 @@ def _gexf(path: Path, parts) -> None:
             ),
         )
         handle.write("    </nodes>\n    <edges>\n")
-        edges = edge_values.with_columns(
+        edges = _beside(
+            edge_values,
             __cib_source__=source,
             __cib_target__=target,
-            __cib_id__=pl.int_range(pl.len()).cast(pl.String),
+            __cib_id__=pl.int_range(source.len(), eager=True).cast(pl.String),
         )
         head = [
             pl.lit('      <edge source="'),
