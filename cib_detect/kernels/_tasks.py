@@ -111,6 +111,21 @@ def _n_tasks(n_tasks, n_rows, min_rows=None):
     return int(n_tasks)
 
 
+def _readonly(*arrays):
+    """Read-only views of the input arrays (no copy).
+
+    numba compiles a kernel once per argument type, and a read-only array (a zero-copy
+    view of polars or Arrow memory) is another type than a writable one: passing every
+    input read-only gives each kernel one specialisation whatever its caller holds.
+    """
+    views = []
+    for array in arrays:
+        view = array.view()
+        view.flags.writeable = False
+        views.append(view)
+    return views
+
+
 def _check_int64(name, array):
     assert isinstance(array, np.ndarray), f"{name} must be a numpy array, got {type(array)}"
     assert array.dtype == np.int64, f"{name} must be int64, got {array.dtype}"

@@ -18,6 +18,7 @@ from cib_detect.kernels._tasks import (
     _exclusive_cumsum,
     _group_sizes,
     _n_tasks,
+    _readonly,
     _split_by_work,
 )
 
@@ -130,7 +131,10 @@ def _own_parallel(bounds, starts, time, account, post, multi, window, position, 
 @njit(**NJIT_KW)
 def _grow(array):
     bigger = np.empty(2 * array.shape[0], array.dtype)
-    bigger[: array.shape[0]] = array
+    # A loop, not a slice assignment: that one compiles numba's broadcasting error path
+    # (shape formatting, string concatenation), about 2 s of a cold start.
+    for i in range(array.shape[0]):
+        bigger[i] = array[i]
     return bigger
 
 
@@ -325,17 +329,25 @@ def _account_parallel(bounds, n_tasks, data, filters, fill, kept, offsets, out):
 
 
 @njit(**NJIT_KW)
+def _account_serial(bounds, data, filters, fill, kept, offsets, out):
+    scratch = _account_scratch(kept.shape[0], data[4])
+    # bounds[0] (== 0), not a literal 0: one specialisation of _account_task for both.
+    _account_task(bounds[0], bounds[-1], *data, *filters, fill, kept, offsets, out, scratch)
+
+
 def _account_pass(bounds, n_tasks, data, filters, fill, kept, offsets, out):
     """One pass over the accounts: ``bounds`` cuts them into blocks, task ``t`` of
-    ``n_tasks`` takes blocks ``t, t + n_tasks, ...``."""
+    ``n_tasks`` takes blocks ``t, t + n_tasks, ...``.
+
+    Chosen here, not in a compiled caller, so that a serial run never compiles the
+    parallel kernel (the dearest to compile) and ``fill`` is never a literal (one
+    specialisation for both passes)."""
     if n_tasks == 1:
-        scratch = _account_scratch(kept.shape[0], data[4])
-        _account_task(0, bounds[-1], *data, *filters, fill, kept, offsets, out, scratch)
+        _account_serial(bounds, data, filters, bool(fill), kept, offsets, out)
     else:
-        _account_parallel(bounds, n_tasks, data, filters, fill, kept, offsets, out)
+        _account_parallel(bounds, np.int64(n_tasks), data, filters, bool(fill), kept, offsets, out)
 
 
-@njit(**NJIT_KW)
 def _account_count(
     starts, time, account, post, n_post_ids, n_accounts, window, filters, n_tasks, own
 ):
@@ -347,17 +359,17 @@ def _account_count(
     (about 0.03 s for the 60 MB output of co_retweet at 1M posts).
     """
     row_starts, position, multi = _account_layout(account, post, n_accounts, n_post_ids)
-    bounds = _split_by_work(_group_sizes(starts), n_tasks)
+    bounds = _split_by_work(_group_sizes(starts), np.int64(n_tasks))
     work = np.ones(n_accounts, np.int64)  # +1 so empty accounts still cost something
     args = (starts, time, account, post, multi, window, position, own, work)
     if n_tasks == 1:
-        _own_task(0, starts.shape[0] - 1, *args)
+        _own_task(bounds[0], bounds[-1], *args)
     else:
         _own_parallel(bounds, *args)
     if not multi.any():
-        n_post_ids = 0  # the partner-post stamps are never read
+        n_post_ids = np.int64(0)  # the partner-post stamps are never read
     n_blocks = 1 if n_tasks == 1 else n_tasks * _BLOCKS_PER_TASK
-    bounds = _split_by_work(work, n_blocks)
+    bounds = _split_by_work(work, np.int64(n_blocks))
     data = (time, account, post, multi, n_post_ids, row_starts, own)
     kept = np.zeros(n_accounts, np.int64)
     none = np.empty((8, 0), np.int64)
@@ -470,10 +482,7 @@ def account_pair_stats(
     filters = (np.int64(max(min_coactions, 1)), np.int64(min_posts), bool(include_self))
     n_tasks = _n_tasks(n_tasks, n)
     bounds, data, kept, offsets = _account_count(
-        starts,
-        time,
-        account,
-        post,
+        *_readonly(starts, time, account, post),
         np.int64(n_post_ids),
         np.int64(n_accounts),
         np.int64(window),

@@ -30,6 +30,7 @@ from cib_detect.kernels._tasks import (
     _group_sizes,
     _group_starts,
     _n_tasks,
+    _readonly,
     _split_by_work,
 )
 
@@ -86,28 +87,30 @@ def _pairs_parallel(bounds, starts, time, account, window, include_self, counts,
         )
 
 
-@njit(**NJIT_KW)
-def _pairs_pass(bounds, starts, time, account, window, include_self, counts, offsets, pairs):
+def _pass(task, parallel, bounds, starts, args, counts, offsets, pairs):
+    """One pass of ``task`` over the groups cut by ``bounds``: serial for one block,
+    else ``parallel`` (its ``prange`` twin).
+
+    Chosen here, not in a compiled caller, so that a serial run never compiles the
+    parallel kernel (parallel compilation is several times dearer)."""
     if bounds.shape[0] == 2:
-        _pairs_task(
-            0, bounds[1], starts, time, account, window, include_self, counts, offsets, pairs
-        )
+        task(bounds[0], bounds[1], starts, *args, counts, offsets, pairs)
     else:
-        _pairs_parallel(bounds, starts, time, account, window, include_self, counts, offsets, pairs)
+        parallel(bounds, starts, *args, counts, offsets, pairs)
 
 
-@njit(**NJIT_KW)
-def _window_pairs(starts, time, account, window, include_self, n_tasks):
+def _count_fill(task, parallel, starts, args, n_tasks):
+    """A count pass (``counts`` per group), then a fill pass into ``pairs`` (2, n_pairs)."""
     sizes = _group_sizes(starts)
     counts = np.zeros(sizes.shape[0], np.int64)
     no_pairs = np.empty((2, 0), np.int64)
-    bounds = _split_by_work(sizes, n_tasks)
-    _pairs_pass(bounds, starts, time, account, window, include_self, counts, counts, no_pairs)
+    bounds = _split_by_work(sizes, np.int64(n_tasks))
+    _pass(task, parallel, bounds, starts, args, counts, counts, no_pairs)
     offsets = _exclusive_cumsum(counts)
-    pairs = np.empty((2, offsets[offsets.shape[0] - 1]), np.int64)
+    pairs = np.empty((2, offsets[-1]), np.int64)
     # The fill pass knows each group's exact cost: rows + emitted pairs.
-    bounds = _split_by_work(sizes + counts, n_tasks)
-    _pairs_pass(bounds, starts, time, account, window, include_self, counts, offsets, pairs)
+    bounds = _split_by_work(sizes + counts, np.int64(n_tasks))
+    _pass(task, parallel, bounds, starts, args, counts, offsets, pairs)
     return pairs
 
 
@@ -131,7 +134,7 @@ def group_starts(sorted_keys: np.ndarray) -> np.ndarray:
     array([0, 2, 3, 6])
     """
     _check_int64("sorted_keys", sorted_keys)
-    return _group_starts(sorted_keys)
+    return _group_starts(*_readonly(sorted_keys))
 
 
 def window_pairs(
@@ -186,13 +189,10 @@ def window_pairs(
     (array([0, 3]), array([1, 4]))
     """
     _check_sorted_input(starts, time, account, window)
-    pairs = _window_pairs(
-        starts,
-        time,
-        account,
-        np.int64(window),
-        bool(include_self),
-        _n_tasks(n_tasks, time.shape[0]),
+    starts, time, account = _readonly(starts, time, account)
+    args = (time, account, np.int64(window), bool(include_self))
+    pairs = _count_fill(
+        _pairs_task, _pairs_parallel, starts, args, _n_tasks(n_tasks, time.shape[0])
     )
     return pairs[0], pairs[1]
 
@@ -239,28 +239,6 @@ def _flagged_parallel(bounds, starts, time, account, flagged, window, counts, of
         )
 
 
-@njit(**NJIT_KW)
-def _flagged_pass(bounds, starts, time, account, flagged, window, counts, offsets, pairs):
-    if bounds.shape[0] == 2:
-        _flagged_task(0, bounds[1], starts, time, account, flagged, window, counts, offsets, pairs)
-    else:
-        _flagged_parallel(bounds, starts, time, account, flagged, window, counts, offsets, pairs)
-
-
-@njit(**NJIT_KW)
-def _flagged_partners(starts, time, account, flagged, window, n_tasks):
-    sizes = _group_sizes(starts)
-    counts = np.zeros(sizes.shape[0], np.int64)
-    bounds = _split_by_work(sizes, n_tasks)
-    no_pairs = np.empty((2, 0), np.int64)
-    _flagged_pass(bounds, starts, time, account, flagged, window, counts, counts, no_pairs)
-    offsets = _exclusive_cumsum(counts)
-    pairs = np.empty((2, offsets[offsets.shape[0] - 1]), np.int64)
-    bounds = _split_by_work(sizes + counts, n_tasks)
-    _flagged_pass(bounds, starts, time, account, flagged, window, counts, offsets, pairs)
-    return pairs
-
-
 def flagged_partners(
     starts: np.ndarray,
     time: np.ndarray,
@@ -304,7 +282,8 @@ def flagged_partners(
     _check_sorted_input(starts, time, account, window)
     flagged = np.ascontiguousarray(flagged, dtype=np.bool_)
     assert flagged.shape == time.shape, f"flagged has shape {flagged.shape}, time {time.shape}"
-    pairs = _flagged_partners(
-        starts, time, account, flagged, np.int64(window), _n_tasks(n_tasks, time.shape[0])
-    )
+    starts, time, account, flagged = _readonly(starts, time, account, flagged)
+    args = (time, account, flagged, np.int64(window))
+    n_tasks = _n_tasks(n_tasks, time.shape[0])
+    pairs = _count_fill(_flagged_task, _flagged_parallel, starts, args, n_tasks)
     return pairs[0], pairs[1]
