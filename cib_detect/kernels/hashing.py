@@ -11,6 +11,7 @@ import numba
 import numpy as np
 
 from cib_detect._config import NJIT_KW, PARALLEL_KW
+from cib_detect.kernels._tasks import _n_tasks, _readonly
 
 __all__ = ["xxh64_strings"]
 
@@ -88,6 +89,13 @@ def _xxh64_strings(offsets, data, out):
         out[r] = _xxh64(data, offsets[r], offsets[r + 1])
 
 
+@numba.njit(**NJIT_KW)
+def _xxh64_strings_serial(offsets, data, out):
+    """Serial twin of :func:`_xxh64_strings`, several times faster to compile."""
+    for r in range(out.shape[0]):
+        out[r] = _xxh64(data, offsets[r], offsets[r + 1])
+
+
 def xxh64_strings(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     """XXH64 of ``data[offsets[r]:offsets[r + 1]]`` for every row ``r``.
 
@@ -99,5 +107,9 @@ def xxh64_strings(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     '0x44bc2cf5ad770999'
     """
     out = np.empty(len(offsets) - 1, dtype=np.uint64)
-    _xxh64_strings(np.ascontiguousarray(offsets, dtype=np.int64), data, out)
+    offsets, data = _readonly(np.ascontiguousarray(offsets, dtype=np.int64), data)
+    # Below _MIN_ROWS_PER_TASK rows per thread the serial twin runs: a small input never
+    # compiles the parallel kernel.
+    kernel = _xxh64_strings if _n_tasks(None, out.shape[0]) > 1 else _xxh64_strings_serial
+    kernel(offsets, data, out)
     return out
