@@ -17,6 +17,7 @@ fields are only added within a major version.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from datetime import date, datetime, timedelta, timezone
@@ -175,15 +176,9 @@ def cluster_records(detection) -> list[dict]:
                 if scores.schema[name] == pl.String
             },
             "evidence_text": row.get("evidence") if isinstance(row.get("evidence"), str) else None,
-            "members": [
-                {k: _value(v) for k, v in m.items() if k != "cluster_id"}
-                for m in (mine.iter_rows(named=True) if mine is not None else [])
-            ],
-            "edges": [
-                {k: _value(v) for k, v in e.items() if k != "cluster_id"}
-                for e in edges.get(cid, [])
-            ],
-            "evidence": [_evidence_item(e) for e in _rows(evidence_by.get(cid))],
+            "members": _json_rows(mine) if mine is not None else [],
+            "edges": edges.get(cid, []),
+            "evidence": _evidence_items(evidence_by.get(cid)),
         }
         if record["size"] is None:
             record["size"] = len(record["members"])
@@ -196,6 +191,83 @@ def _rows(frame):
         return []
     order = [c for c in ("dt", "timestamp_a", "account_a", "account_b") if c in frame.columns]
     return frame.sort(order, nulls_last=True).iter_rows(named=True) if order else []
+
+
+def _iso_utc(column: pl.Expr, dtype: pl.Datetime) -> pl.Expr:
+    """What :func:`_value` makes of a datetime (naive ones are UTC): ISO 8601 with ``Z``,
+    microseconds only when there are some (as ``datetime.isoformat``)."""
+    utc = (
+        column.dt.convert_time_zone("UTC")
+        if dtype.time_zone
+        else column.dt.replace_time_zone("UTC")
+    )
+    return (
+        pl.when(utc.dt.microsecond() == 0)
+        .then(utc.dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
+        .otherwise(utc.dt.to_string("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    )
+
+
+def _json_ready(frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
+    """``frame`` with the values :func:`_value` would give, for the columns polars can
+    convert (floats, datetimes, dates; ints, bools and text as they are), and the names of
+    the other columns, whose values still need :func:`_value`."""
+    exprs, slow = [], set()
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype.is_float():
+            exprs.append(pl.when(column.is_finite()).then(column.cast(pl.Float64)).alias(name))
+        elif isinstance(dtype, pl.Datetime):
+            exprs.append(_iso_utc(column, dtype).alias(name))
+        elif dtype == pl.Date:
+            exprs.append(column.dt.to_string("%Y-%m-%d").alias(name))
+        elif dtype.is_integer() or dtype in (pl.String, pl.Boolean, pl.Null):
+            exprs.append(column)
+        else:
+            exprs.append(column)
+            slow.add(name)
+    return frame.select(exprs), slow
+
+
+def _json_rows(frame: pl.DataFrame, drop=("cluster_id",)) -> list[dict]:
+    """``[{k: _value(v) for k, v in row.items() if k not in drop} for row in frame]``,
+    converted by polars where it can."""
+    ready, slow = _json_ready(frame.drop(drop, strict=False))
+    rows = ready.iter_rows(named=True)
+    if not slow:
+        return list(rows)
+    return [{k: _value(v) if k in slow else v for k, v in row.items()} for row in rows]
+
+
+def _evidence_items(frame) -> list[dict]:
+    """``[_evidence_item(row) for row in _rows(frame)]``, converted by polars where it can."""
+    if frame is None:
+        return []
+    columns = [c for c in frame.columns if c != "cluster_id"]
+    targets = [_EVIDENCE.get(c, c) for c in columns]
+    schema = frame.schema
+    plain = len(set(targets)) == len(targets) and all(
+        schema[c] == pl.String
+        or schema[c].is_integer()
+        or schema[c] == pl.Null
+        or isinstance(schema[c], pl.Datetime)
+        for c in columns
+        if c in _EVIDENCE and c != "dt"
+    )
+    if not plain or ("dt" in columns and not schema["dt"].is_numeric()):
+        return [_evidence_item(e) for e in _rows(frame)]
+    order = [c for c in ("dt", "timestamp_a", "account_a", "account_b") if c in frame.columns]
+    if not order:
+        return []
+    frame = frame.sort(order, nulls_last=True).select(
+        pl.col(c).cast(pl.Float64)
+        if c == "dt"
+        else pl.col(c).cast(pl.String)
+        if c in _EVIDENCE and schema[c].is_integer()
+        else pl.col(c)
+        for c in columns
+    )
+    return _json_rows(frame.rename(dict(zip(columns, targets, strict=True))), drop=())
 
 
 def _evidence_item(row: dict) -> dict:
@@ -238,8 +310,7 @@ def _internal_edges(edges: pl.DataFrame, labels: pl.DataFrame) -> dict[int, list
     if "q_value" in inside.columns:
         inside = inside.with_columns(pl.col("q_value").cast(pl.Float64))
     return {
-        int(k[0]): list(f.iter_rows(named=True))
-        for k, f in inside.partition_by("cluster_id", as_dict=True).items()
+        int(k[0]): _json_rows(f) for k, f in inside.partition_by("cluster_id", as_dict=True).items()
     }
 
 
@@ -336,10 +407,59 @@ def write_json(detection, path) -> Path:
     >>> json.loads(path.read_text(encoding="utf-8"))["counts"]["clusters"]
     1
     """
-    path = Path(path)
-    text = json.dumps(to_json(detection), indent=2, ensure_ascii=False, allow_nan=False)
+    return _write_document(Path(path), _run(detection), cluster_records(detection))
+
+
+def _write_document(path: Path, run: dict, records: list[dict]) -> Path:
+    text = _indented({**run, "clusters": records}, "")
     path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _flat_encoder(indent: str):
+    encoder = json.JSONEncoder(
+        ensure_ascii=False, allow_nan=False, separators=(",\n" + indent, ": ")
+    )
+    return encoder.encode
+
+
+def _indented(value, indent: str) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``, the same text,
+    with every container of scalars written by the C encoder (which has no ``indent``; its
+    separators put the line breaks and indents in) rather than the pure Python one."""
+    if isinstance(value, dict | list) and value:
+        inner = indent + "  "
+        if isinstance(value, dict):
+            flat = all(isinstance(item, _SCALARS) for item in value.values())
+            open_, close = "{", "}"
+        else:
+            flat = all(isinstance(item, _SCALARS) for item in value)
+            open_, close = "[", "]"
+        if flat:
+            body = _flat_encoder(inner)(value)[1:-1]
+        elif isinstance(value, dict):
+            body = (",\n" + inner).join(
+                f"{json.dumps(str(key), ensure_ascii=False)}: {_indented(item, inner)}"
+                for key, item in value.items()
+            )
+        else:
+            body = (",\n" + inner).join(_indented(item, inner) for item in value)
+        return f"{open_}\n{inner}{body}\n{indent}{close}"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def write_json_files(detection, json_path, jsonl_path) -> tuple[Path, Path]:
+    """:func:`write_json` and :func:`write_jsonl` of ``detection`` with the clusters
+    gathered once (and one ``created_at`` for both files); returns the two paths."""
+    run, records = _run(detection), cluster_records(detection)
+    return (
+        _write_document(Path(json_path), run, records),
+        _write_lines(Path(jsonl_path), run, records),
+    )
 
 
 def write_jsonl(detection, path) -> Path:
@@ -377,14 +497,16 @@ def write_jsonl(detection, path) -> Path:
     >>> record["record"], [m["account_id"] for m in record["members"]]
     ('cluster', ['a', 'b'])
     """
-    path = Path(path)
-    run = _run(detection)
+    return _write_lines(Path(path), _run(detection), cluster_records(detection))
+
+
+def _write_lines(path: Path, run: dict, records: list[dict]) -> Path:
     header = {k: run[k] for k in ("schema_version", "generator", "created_at", "parameters")}
     lines = [
         json.dumps(
             {"record": "cluster", **header, **record}, ensure_ascii=False, allow_nan=False
         ).translate(_LINE_ENDS)  # only inside strings, where the escape means the same
-        for record in cluster_records(detection)
+        for record in records
     ]
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path

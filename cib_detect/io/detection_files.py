@@ -184,8 +184,11 @@ def _write_files(detection, directory, chosen, posts, report, export, csv_safe) 
     if report:
         written.append(write_report(detection, directory / "report.html", posts=posts))
     if export:
-        written.append(_export.write_json(detection, directory / "detection.json"))
-        written.append(_export.write_jsonl(detection, directory / "clusters.jsonl"))
+        written.extend(
+            _export.write_json_files(
+                detection, directory / "detection.json", directory / "clusters.jsonl"
+            )
+        )
     written.append(write_json(run_record(detection), directory / "run.json"))
     return written
 
