@@ -494,17 +494,36 @@ def _graph_frames(edges: pl.DataFrame, nodes: pl.DataFrame):
     return node_ids, node_values, source, target, edge_values
 
 
+class _XmlFile:
+    """A binary file that also takes text (as UTF-8), for :func:`_write_rows`."""
+
+    def __init__(self, path: Path):
+        self._file = open(path, "wb")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._file.close()
+
+    def write(self, data) -> int:
+        return self._file.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+
 def _beside(frame: pl.DataFrame, **columns: pl.Series) -> pl.DataFrame:
     """``columns`` and then those of ``frame`` (which may have none, and then no rows)."""
     return pl.DataFrame(columns).hstack(frame) if frame.width else pl.DataFrame(columns)
 
 
 def _write_rows(handle, frame: pl.DataFrame, line: pl.Expr) -> None:
+    """One line of text per row of ``frame``, written by polars (a csv of one column, never
+    quoted, is the lines as they are), ``_CHUNK`` rows at a time."""
     for start in range(0, frame.height, _CHUNK):
-        chunk = frame.slice(start, _CHUNK).select(line.alias("__cib_line__"))
-        if chunk.height:
-            handle.write(chunk.get_column("__cib_line__").str.join("\n").item())
-            handle.write("\n")
+        lines = frame.slice(start, _CHUNK).select(line.alias("__cib_line__"))
+        lines.write_csv(handle, include_header=False, quote_style="never")
 
 
 def _graphml(path: Path, parts) -> None:
@@ -524,7 +543,7 @@ def _graphml(path: Path, parts) -> None:
             )
         return pieces
 
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+    with _XmlFile(path) as handle:
         handle.write(
             "<?xml version='1.0' encoding='utf-8'?>\n"
             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -603,7 +622,7 @@ def _gexf(path: Path, parts) -> None:
             )
         )
 
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+    with _XmlFile(path) as handle:
         handle.write(
             "<?xml version='1.0' encoding='utf-8'?>\n"
             '<gexf xmlns="http://www.gexf.net/1.2draft" '
