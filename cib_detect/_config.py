@@ -2,7 +2,10 @@
 
 import os
 
-# Compiled kernels are cached on disk next to the module so a second run skips compilation.
+# Compiled kernels are cached on disk so a second run skips compilation: next to the
+# module (cib_detect/kernels/__pycache__) or, when the NUMBA_CACHE_DIR environment
+# variable is set, under that directory (benchmarks/bench_cold_start points it at an empty
+# one to measure a first run). Set CIB_DETECT_NUMBA_CACHE=0 to compile without caching.
 NUMBA_CACHE = os.environ.get("CIB_DETECT_NUMBA_CACHE", "1") != "0"
 
 # Keyword arguments shared by every serial and parallel kernel.
