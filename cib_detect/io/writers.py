@@ -534,13 +534,12 @@ def _graphml(path: Path, parts) -> None:
             keys[(scope, name)] = (f"d{len(keys)}", _xml_type(dtype))
 
     def data_lines(scope, frame, indent):
+        nulls = frame.null_count().row(0) if frame.width else ()
         pieces = []
-        for name, dtype in frame.schema.items():
+        for (name, dtype), n_null in zip(frame.schema.items(), nulls, strict=True):
             key = keys[(scope, name)][0]
             value = _value_text(name, dtype, gexf=False)
-            pieces.append(
-                pl.concat_str(pl.lit(f'\n{indent}<data key="{key}">'), value, pl.lit("</data>"))
-            )
+            pieces.append((f'\n{indent}<data key="{key}">', value, "</data>", n_null > 0))
         return pieces
 
     with _XmlFile(path) as handle:
@@ -576,12 +575,8 @@ def _graphml(path: Path, parts) -> None:
                 data_lines("edge", edge_values, "      "),
             ),
         ):
-            body = pl.concat_str(pieces, ignore_nulls=True) if pieces else pl.lit("")
             line = pl.concat_str(
-                *head,
-                pl.when(body == "")
-                .then(pl.lit('" />'))
-                .otherwise(pl.concat_str(pl.lit('">'), body, pl.lit(f"\n    {close}"))),
+                *head, *_maybe_empty(pieces, '">', f"\n    {close}", '" />'), ignore_nulls=True
             )
             _write_rows(handle, frame, line)
         handle.write("  </graph>\n</graphml>")
@@ -600,27 +595,16 @@ def _gexf(path: Path, parts) -> None:
         floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
         infinite = frame.select(pl.col(floats).is_infinite().any()).row(0) if floats else ()
         infinite = {name for name, any_inf in zip(floats, infinite, strict=True) if any_inf}
+        nulls = dict(zip(frame.columns, frame.null_count().row(0), strict=True))
         pieces = []
         for name, dtype in frame.schema.items():
             if (scope, name) not in attributes:
                 continue
             key = attributes[(scope, name)][0]
             value = _value_text(name, dtype, gexf=True, infinite=name in infinite)
-            pieces.append(
-                pl.concat_str(
-                    pl.lit(f'\n          <attvalue for="{key}" value="'), value, pl.lit('" />')
-                )
-            )
-        body = pl.concat_str(pieces, ignore_nulls=True) if pieces else pl.lit("")
-        return (
-            pl.when(body == "")
-            .then(pl.lit(""))
-            .otherwise(
-                pl.concat_str(
-                    pl.lit("\n        <attvalues>"), body, pl.lit("\n        </attvalues>")
-                )
-            )
-        )
+            start = f'\n          <attvalue for="{key}" value="'
+            pieces.append((start, value, '" />', nulls[name] > 0))
+        return pieces
 
     with _XmlFile(path) as handle:
         handle.write(
@@ -678,13 +662,34 @@ def _gexf(path: Path, parts) -> None:
         handle.write("    </edges>\n  </graph>\n</gexf>")
 
 
-def _closed(head: list, body: pl.Expr, tag: str) -> pl.Expr:
-    return pl.concat_str(
-        *head,
-        pl.when(body == "")
-        .then(pl.lit(" />"))
-        .otherwise(pl.concat_str(pl.lit(">"), body, pl.lit(f"\n      </{tag}>"))),
-    )
+def _closed(head: list, pieces: list, tag: str) -> pl.Expr:
+    """A GEXF node or edge: ``head``, then its attvalues, or `` />`` when it has none."""
+    open_, close = ">\n        <attvalues>", f"\n        </attvalues>\n      </{tag}>"
+    return pl.concat_str(*head, *_maybe_empty(pieces, open_, close, " />"), ignore_nulls=True)
+
+
+def _maybe_empty(pieces: list, open_: str, close: str, empty: str) -> list[pl.Expr]:
+    """Expressions for ``concat_str(..., ignore_nulls=True)``: ``open_``, the pieces, then
+    ``close``, or ``empty`` in a row where every piece is null.
+
+    A piece is ``(before, value, after, nullable)``: the text ``before + value + after``,
+    or nothing where ``value`` is null. Pieces that are never null are given to the outer
+    ``concat_str`` as they are (no text column of their own), and the test for an empty
+    row is left out when one of them is there.
+    """
+    exprs = []
+    for before, value, after, nullable in pieces:
+        if nullable:
+            exprs.append(pl.concat_str(pl.lit(before), value, pl.lit(after)))
+        else:
+            exprs += [pl.lit(before), value, pl.lit(after)]
+    if pieces and not all(nullable for *_, nullable in pieces):
+        return [pl.lit(open_), *exprs, pl.lit(close)]
+    if not pieces:
+        return [pl.lit(empty)]
+    body = pl.concat_str(exprs, ignore_nulls=True)
+    filled = pl.concat_str(pl.lit(open_), body, pl.lit(close))
+    return [pl.when(body == "").then(pl.lit(empty)).otherwise(filled)]
 
 
 def write_graph_frames(edges: pl.DataFrame, nodes: pl.DataFrame, path, *, format: str) -> Path:
