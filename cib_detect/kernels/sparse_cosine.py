@@ -16,6 +16,7 @@ from cib_detect.kernels._tasks import (
     _MIN_VECTORS_PER_TASK,
     _exclusive_cumsum,
     _n_tasks,
+    _readonly,
     _select_top,
     _split_by_work,
 )
@@ -138,14 +139,33 @@ def _sparse_parallel(bounds, data, filters, fill, kept, offsets, out_b, out_sim,
 
 
 @njit(**NJIT_KW)
+def _sparse_serial(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
+    # bounds[0] (== 0), not a literal 0: one specialisation of _sparse_task for both.
+    _sparse_task(
+        bounds[0], bounds[1], *data, *filters, fill, kept, offsets, out_b, out_sim, out_int
+    )
+
+
 def _sparse_pass(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
-    if bounds.shape[0] == 2:
-        _sparse_task(0, bounds[1], *data, *filters, fill, kept, offsets, out_b, out_sim, out_int)
-    else:
-        _sparse_parallel(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int)
+    """One pass over the rows cut by ``bounds``. Chosen here, not in a compiled caller, so
+    that a serial run never compiles the parallel kernel (several times dearer to
+    compile) and ``fill`` is never a literal (one specialisation for both passes)."""
+    run = _sparse_serial if bounds.shape[0] == 2 else _sparse_parallel
+    run(bounds, data, filters, bool(fill), kept, offsets, out_b, out_sim, out_int)
 
 
 @njit(**NJIT_KW)
+def _sparse_work(row_starts, row_cols, col_starts):
+    """Work of each row: 1 plus the entries of its columns."""
+    n_rows = row_starts.shape[0] - 1
+    work = np.ones(n_rows, np.int64)
+    for a in range(n_rows):
+        for p in range(row_starts[a], row_starts[a + 1]):
+            c = row_cols[p]
+            work[a] += col_starts[c + 1] - col_starts[c]
+    return work
+
+
 def _sparse_cosine_pairs(
     row_starts,
     row_cols,
@@ -161,13 +181,10 @@ def _sparse_cosine_pairs(
     n_tasks,
 ):
     n_rows = row_starts.shape[0] - 1
-    work = np.ones(n_rows, np.int64)
-    for a in range(n_rows):
-        for p in range(row_starts[a], row_starts[a + 1]):
-            c = row_cols[p]
-            work[a] += col_starts[c + 1] - col_starts[c]
-    bounds = _split_by_work(work, n_tasks)
+    work = _sparse_work(row_starts, row_cols, col_starts)
+    bounds = _split_by_work(work, np.int64(n_tasks))
     data = (row_starts, row_cols, row_vals, row_counts, col_starts, col_rows, col_vals, col_counts)
+    data = tuple(_readonly(*data))
     filters = (min_similarity, min_shared, top_k)
     kept = np.zeros(n_rows, np.int64)
     no_b = np.empty(0, np.int64)
@@ -176,15 +193,12 @@ def _sparse_cosine_pairs(
     _sparse_pass(bounds, data, filters, False, kept, kept, no_b, no_sim, no_int)
     offsets = _exclusive_cumsum(kept)
     total = offsets[n_rows]
-    out_a = np.empty(total, np.int64)
-    for a in range(n_rows):
-        out_a[offsets[a] : offsets[a + 1]] = a
-        if kept[a] == 0:
-            work[a] = 1  # the fill pass skips it
+    out_a = np.repeat(np.arange(n_rows, dtype=np.int64), kept)
+    work[kept == 0] = 1  # the fill pass skips them
     out_b = np.empty(total, np.int64)
     out_sim = np.empty(total, np.float64)
     out_int = np.empty((4, total), np.int64)
-    bounds = _split_by_work(work, n_tasks)
+    bounds = _split_by_work(work, np.int64(n_tasks))
     _sparse_pass(bounds, data, filters, True, kept, offsets, out_b, out_sim, out_int)
     return out_a, out_b, out_sim, out_int
 
