@@ -15,11 +15,15 @@ Workloads:
 
 - ``demo``: ``python -m cib_detect.demo`` (what ``make demo`` runs);
 - ``detect``: ``cd.detect`` on ``cd.datasets.synthetic(50_000, seed=0)``, the detection
-  alone timed inside the process as well.
+  alone timed inside the process as well;
+- ``similarity``: ``cd.co_action_edges`` of each similarity trace (``co_similar_text``,
+  ``sync_activity``, ``activity_profile``, not default traces of ``detect``) on the same
+  posts, the calls timed as the detection is.
 
 Reported: wall seconds of the whole process cold and warm and their ratio (the target of
-issue 16 is at most 4x), the same for the timed ``detect`` call, and, from the cold run,
-per kernel (numba dispatcher) the compile seconds exclusive of the kernels it calls
+issue 16 is at most 4x), the same for the timed call (``detect``, the traces), and, from
+the cold run, per kernel (numba dispatcher) the compile seconds exclusive of the kernels it
+calls
 (from the ``numba:compile`` events of :mod:`numba.core.event`) and the number of
 specialisations (``len(dispatcher.signatures)``).
 """
@@ -37,7 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-WORKLOADS = ("demo", "detect")
+WORKLOADS = ("demo", "detect", "similarity")
+SIMILARITY_TRACES = ("co_similar_text", "sync_activity", "activity_profile")
 
 # Runs inside the measured interpreter: records every numba compilation (exclusive of the
 # nested compilations of the functions it calls), runs the workload, writes JSON.
@@ -73,11 +78,18 @@ if workload == "demo":
     with contextlib.redirect_stdout(io.StringIO()):
         sys.argv = ["cib_detect.demo"]
         runpy.run_module("cib_detect.demo", run_name="__main__")
-else:
+elif workload == "detect":
     import cib_detect as cd
     data = cd.datasets.synthetic(50_000, seed=0)
     began = time.perf_counter()
     cd.detect(data.posts, data.accounts)
+    detect_seconds = time.perf_counter() - began
+else:
+    import cib_detect as cd
+    data = cd.datasets.synthetic(50_000, seed=0)
+    began = time.perf_counter()
+    for trace in sys.argv[3].split(","):
+        cd.co_action_edges(data.posts, trace=trace, window="60s", min_weight=1)
     detect_seconds = time.perf_counter() - began
 
 kernels = {}
@@ -115,7 +127,10 @@ def run_once(workload: str, cache_dir: str) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", _PROBE, workload, out.name], check=True, cwd=ROOT, env=env
+            [sys.executable, "-c", _PROBE, workload, out.name, ",".join(SIMILARITY_TRACES)],
+            check=True,
+            cwd=ROOT,
+            env=env,
         )
         wall = time.perf_counter() - start
         figures = json.loads(Path(out.name).read_text())
@@ -140,7 +155,7 @@ def main(argv=None) -> None:
 
     results = [measure(workload) for workload in args.only or WORKLOADS]
     print("\n### Cold start (empty NUMBA_CACHE_DIR) vs warm (same cache, second run)\n")
-    print("| workload | cold s | warm s | ratio | compile s | detect cold s | detect warm s |")
+    print("| workload | cold s | warm s | ratio | compile s | call cold s | call warm s |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
         cold, warm = r["cold"], r["warm"]
