@@ -23,8 +23,7 @@ Workloads:
 Reported: wall seconds of the whole process cold and warm and their ratio (the target of
 issue 16 is at most 4x), the same for the timed call (``detect``, the traces), and, from
 the cold run, per kernel (numba dispatcher) the compile seconds exclusive of the kernels it
-calls
-(from the ``numba:compile`` events of :mod:`numba.core.event`) and the number of
+calls (from the ``numba:compile`` events of :mod:`numba.core.event`) and the number of
 specialisations (``len(dispatcher.signatures)``).
 """
 
