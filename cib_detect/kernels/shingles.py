@@ -19,6 +19,7 @@ from cib_detect.kernels._tasks import (
     _MIN_SETS_PER_TASK,
     _exclusive_cumsum,
     _n_tasks,
+    _readonly,
     _split_by_work,
 )
 
@@ -126,25 +127,35 @@ def _shingle_parallel(bounds, offsets, data, kind, size, raw_starts, out, n_uniq
 
 
 @njit(**NJIT_KW)
-def _shingle_sets(offsets, data, kind, size, n_tasks):
-    n_texts = offsets.shape[0] - 1
-    # Upper bound of the shingles of a text: its bytes (>= units >= shingles), at least 1.
-    raw_counts = np.empty(n_texts, np.int64)
-    for d in range(n_texts):
-        raw_counts[d] = max(offsets[d + 1] - offsets[d], 1)
-    raw_starts = _exclusive_cumsum(raw_counts)
-    out = np.empty(raw_starts[n_texts], np.uint64)
-    n_unique = np.zeros(n_texts, np.int64)
-    bounds = _split_by_work(raw_counts, n_tasks)
-    if n_tasks == 1:
-        _shingle_task(0, n_texts, offsets, data, kind, size, raw_starts, out, n_unique)
-    else:
-        _shingle_parallel(bounds, offsets, data, kind, size, raw_starts, out, n_unique)
+def _gather_sets(out, raw_starts, n_unique):
+    """The deduplicated prefix of every text's slice of ``out``, packed as CSR."""
+    n_texts = n_unique.shape[0]
     starts = _exclusive_cumsum(n_unique)
     values = np.empty(starts[n_texts], np.uint64)
     for d in range(n_texts):
-        values[starts[d] : starts[d + 1]] = out[raw_starts[d] : raw_starts[d] + n_unique[d]]
+        o = raw_starts[d]
+        for k in range(n_unique[d]):
+            values[starts[d] + k] = out[o + k]
     return starts, values
+
+
+def _shingle_sets(offsets, data, kind, size, n_tasks):
+    """Driver in Python: a serial run never compiles the parallel kernel (several times
+    dearer to compile), and the serial and parallel runs share one specialisation of
+    :func:`_shingle_task`."""
+    n_texts = offsets.shape[0] - 1
+    # Upper bound of the shingles of a text: its bytes (>= units >= shingles), at least 1.
+    raw_counts = np.maximum(np.diff(offsets), 1)
+    raw_starts = _exclusive_cumsum(raw_counts)
+    out = np.empty(raw_starts[n_texts], np.uint64)
+    n_unique = np.zeros(n_texts, np.int64)
+    bounds = _split_by_work(raw_counts, np.int64(n_tasks))
+    offsets, data = _readonly(offsets, data)
+    if n_tasks == 1:
+        _shingle_task(bounds[0], bounds[1], offsets, data, kind, size, raw_starts, out, n_unique)
+    else:
+        _shingle_parallel(bounds, offsets, data, kind, size, raw_starts, out, n_unique)
+    return _gather_sets(out, raw_starts, n_unique)
 
 
 # ------------------------------------------------------------------------------ wrapper
@@ -200,7 +211,7 @@ def shingle_sets(
     return _shingle_sets(
         np.ascontiguousarray(offsets),
         np.ascontiguousarray(data),
-        WORD if kind == "word" else CHAR,
+        np.int64(WORD if kind == "word" else CHAR),
         np.int64(size),
         _n_tasks(n_tasks, offsets.shape[0] - 1, _MIN_SETS_PER_TASK),
     )
