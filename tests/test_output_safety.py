@@ -17,6 +17,7 @@ import networkx as nx
 import polars as pl
 import pytest
 
+import cib_detect.io.writers
 from cib_detect import export
 from cib_detect.detection import Detection
 from cib_detect.io.writers import write_csv, write_graph
@@ -254,7 +255,7 @@ def test_a_failed_rerun_leaves_the_previous_run_intact(tmp_path, monkeypatch, er
     def fail(*args, **kwargs):  # the gexf comes after the tables and the graphml
         raise error
 
-    monkeypatch.setattr(nx, "write_gexf", fail)
+    monkeypatch.setattr(cib_detect.io.writers, "_gexf", fail)
     with pytest.raises(type(error)):
         _small(2.0).write(out)
     assert _snapshot(out) == before
@@ -265,7 +266,7 @@ def test_a_failed_first_write_leaves_nothing(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(nx, "write_gexf", fail)
+    monkeypatch.setattr(cib_detect.io.writers, "_gexf", fail)
     with pytest.raises(OSError, match="disk full"):
         _small().write(tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
