@@ -21,6 +21,7 @@ from cib_detect.kernels._tasks import (
     _check_csr,
     _exclusive_cumsum,
     _n_tasks,
+    _readonly,
     _split_by_work,
 )
 
@@ -94,16 +95,18 @@ def _verify_parallel(bounds, left, right, band, keys, starts, values, threshold,
         )
 
 
-@njit(**NJIT_KW)
 def _verify(left, right, band, keys, starts, values, threshold, n_tasks):
+    """Driver in Python: a serial run never compiles the parallel kernel (several times
+    dearer to compile); serial and parallel runs share one specialisation of the task."""
     n = left.shape[0]
     keep = np.zeros(n, np.bool_)
     sims = np.zeros(n, np.float64)
+    args = (*_readonly(left, right, band, keys, starts, values), threshold, keep, sims)
     if n_tasks == 1:
-        _verify_task(0, n, left, right, band, keys, starts, values, threshold, keep, sims)
+        _verify_task(np.int64(0), np.int64(n), *args)
     else:
-        bounds = _split_by_work(np.ones(n, np.int64), n_tasks)
-        _verify_parallel(bounds, left, right, band, keys, starts, values, threshold, keep, sims)
+        bounds = _split_by_work(np.ones(n, np.int64), np.int64(n_tasks))
+        _verify_parallel(bounds, *args)
     return keep, sims
 
 
@@ -163,19 +166,22 @@ def _window_jaccard_parallel(bounds, data, filters, fill, counts, offsets, left,
 
 
 @njit(**NJIT_KW)
+def _window_jaccard_serial(bounds, data, filters, fill, counts, offsets, left, right):
+    # bounds[0] (== 0), not a literal 0: one specialisation of the task for both.
+    _window_jaccard_task(bounds[0], bounds[1], *data, *filters, fill, counts, offsets, left, right)
+
+
 def _window_jaccard_pass(bounds, data, filters, fill, counts, offsets, left, right):
-    if bounds.shape[0] == 2:
-        _window_jaccard_task(0, bounds[1], *data, *filters, fill, counts, offsets, left, right)
-    else:
-        _window_jaccard_parallel(bounds, data, filters, fill, counts, offsets, left, right)
+    """One pass, chosen here, not in a compiled caller: a serial run never compiles the
+    parallel kernel and ``fill`` is never a literal (one specialisation for both passes)."""
+    run = _window_jaccard_serial if bounds.shape[0] == 2 else _window_jaccard_parallel
+    run(bounds, data, filters, bool(fill), counts, offsets, left, right)
 
 
 @njit(**NJIT_KW)
-def _window_jaccard_pairs(
-    time, account, starts, values, window, threshold, min_size, include_self, n_tasks
-):
+def _window_work(time, starts, window):
+    """Work of set i: its window neighbours times its size (the merge cost)."""
     n = time.shape[0]
-    # Work of set i: its window neighbours times its size (the merge cost).
     work = np.empty(n, np.int64)
     hi = 0
     for i in range(n):
@@ -184,7 +190,15 @@ def _window_jaccard_pairs(
         while hi < n and time[hi] - time[i] <= window:
             hi += 1
         work[i] = 1 + (hi - i - 1) * (starts[i + 1] - starts[i] + 1)
-    bounds = _split_by_work(work, n_tasks)
+    return work
+
+
+def _window_jaccard_pairs(
+    time, account, starts, values, window, threshold, min_size, include_self, n_tasks
+):
+    n = time.shape[0]
+    time, account, starts, values = _readonly(time, account, starts, values)
+    bounds = _split_by_work(_window_work(time, starts, window), np.int64(n_tasks))
     data = (time, account, starts, values)
     filters = (window, threshold, min_size, include_self)
     counts = np.zeros(n, np.int64)
