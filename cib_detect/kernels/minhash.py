@@ -23,7 +23,13 @@ from numba import njit, prange
 
 from cib_detect._config import NJIT_KW, PARALLEL_KW
 from cib_detect.kernels._mix import _GOLDEN, _fmix64
-from cib_detect.kernels._tasks import _MIN_SETS_PER_TASK, _check_csr, _n_tasks, _split_by_work
+from cib_detect.kernels._tasks import (
+    _MIN_SETS_PER_TASK,
+    _check_csr,
+    _n_tasks,
+    _readonly,
+    _split_by_work,
+)
 
 __all__ = ["band_buckets", "band_keys", "hash_coefficients"]
 
@@ -58,18 +64,18 @@ def _signature_parallel(bounds, starts, values, mult, add, n_bands, rows, keys):
         _signature_task(bounds[t], bounds[t + 1], starts, values, mult, add, n_bands, rows, keys)
 
 
-@njit(**NJIT_KW)
 def _band_keys(starts, values, mult, add, n_bands, rows, n_tasks):
+    """Driver in Python: a serial run never compiles the parallel kernel (several times
+    dearer to compile); serial and parallel runs share one specialisation of the task."""
     n_sets = starts.shape[0] - 1
     keys = np.empty((n_sets, n_bands), np.uint64)
-    work = np.empty(n_sets, np.int64)
-    for d in range(n_sets):
-        work[d] = starts[d + 1] - starts[d] + 1
+    args = (*_readonly(starts, values, mult, add), n_bands, rows, keys)
     if n_tasks == 1:
-        _signature_task(0, n_sets, starts, values, mult, add, n_bands, rows, keys)
+        _signature_task(np.int64(0), np.int64(n_sets), *args)
     else:
-        bounds = _split_by_work(work, n_tasks)
-        _signature_parallel(bounds, starts, values, mult, add, n_bands, rows, keys)
+        work = np.diff(starts) + 1
+        bounds = _split_by_work(work, np.int64(n_tasks))
+        _signature_parallel(bounds, *args)
     return keys
 
 
@@ -113,6 +119,13 @@ def _band_orders(keys, order):
     """``order[b]``: set indices stably sorted by their key in band ``b`` (one task per
     band, each writing its own row)."""
     for b in prange(keys.shape[1]):
+        order[b] = _radix_argsort(keys[:, b].copy())
+
+
+@njit(**NJIT_KW)
+def _band_orders_serial(keys, order):
+    """Serial twin of :func:`_band_orders` (identical rows), for few sets."""
+    for b in range(keys.shape[1]):
         order[b] = _radix_argsort(keys[:, b].copy())
 
 
@@ -279,6 +292,9 @@ def band_buckets(
     n_sets, n_bands = keys.shape
     order = np.empty((n_bands, n_sets), np.int64)
     if n_sets:
-        _band_orders(keys, order)
+        # Below _MIN_SETS_PER_TASK sets per thread the serial twin runs: a small input
+        # never compiles the parallel kernel.
+        parallel = _n_tasks(None, n_sets, _MIN_SETS_PER_TASK) > 1
+        (_band_orders if parallel else _band_orders_serial)(keys, order)
     cap = n_sets + 1 if max_bucket is None else max(int(max_bucket), 2)
     return _band_buckets(keys, order, np.int64(cap))

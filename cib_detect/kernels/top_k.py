@@ -18,6 +18,7 @@ from cib_detect._config import NJIT_KW, PARALLEL_KW
 from cib_detect.kernels._tasks import (
     _MIN_VECTORS_PER_TASK,
     _n_tasks,
+    _readonly,
     _select_top,
     _split_by_work,
 )
@@ -69,16 +70,18 @@ def _rerank_parallel(bounds, x, candidates, k, min_similarity, out_b, out_sim):
         _rerank_task(bounds[t], bounds[t + 1], x, candidates, k, min_similarity, out_b, out_sim)
 
 
-@njit(**NJIT_KW)
 def _rerank(x, candidates, k, min_similarity, n_tasks):
+    """Driver in Python: a serial run never compiles the parallel kernel (several times
+    dearer to compile); serial and parallel runs share one specialisation of the task."""
     n = x.shape[0]
     out_b = np.empty((n, k), np.int64)
     out_sim = np.empty((n, k), np.float64)
+    args = (*_readonly(x, candidates), k, min_similarity, out_b, out_sim)
     if n_tasks == 1 or n == 0:
-        _rerank_task(0, n, x, candidates, k, min_similarity, out_b, out_sim)
+        _rerank_task(np.int64(0), np.int64(n), *args)
     else:
-        bounds = _split_by_work(np.ones(n, np.int64), n_tasks)
-        _rerank_parallel(bounds, x, candidates, k, min_similarity, out_b, out_sim)
+        bounds = _split_by_work(np.ones(n, np.int64), np.int64(n_tasks))
+        _rerank_parallel(bounds, *args)
     return out_b, out_sim
 
 
