@@ -25,11 +25,13 @@ from pathlib import Path
 from cib_detect import export as _export
 from cib_detect.cluster import NOISE
 from cib_detect.errors import ParameterError
+from cib_detect.graph.interop import edges_to_networkx
 from cib_detect.io.writers import (
     GRAPH_FORMATS,
     TABLE_FORMATS,
     WRITE_FORMATS,
     write_csv,
+    write_graph,
     write_graph_frames,
     write_json,
     write_parquet,
@@ -180,7 +182,10 @@ def _write_files(detection, directory, chosen, posts, report, export, csv_safe) 
         edges, nodes = detection.edges, detection._node_table()
         for fmt in graph_formats:
             path = directory / f"graph{GRAPH_FORMATS[fmt]}"
-            written.append(write_graph_frames(edges, nodes, path, format=fmt))
+            done = write_graph_frames(edges, nodes, path, format=fmt)
+            if done is None:  # tables networkx would change on the way: through networkx
+                done = write_graph(edges_to_networkx(edges, nodes), path, format=fmt)
+            written.append(done)
     if report:
         written.append(write_report(detection, directory / "report.html", posts=posts))
     if export:

@@ -692,14 +692,18 @@ def _maybe_empty(pieces: list, open_: str, close: str, empty: str) -> list[pl.Ex
     return [pl.when(body == "").then(pl.lit(empty)).otherwise(filled)]
 
 
-def write_graph_frames(edges: pl.DataFrame, nodes: pl.DataFrame, path, *, format: str) -> Path:
+def write_graph_frames(
+    edges: pl.DataFrame, nodes: pl.DataFrame, path, *, format: str
+) -> Path | None:
     """Write the graph of ``edges_to_networkx(edges, nodes)`` as ``"graphml"`` or ``"gexf"``.
 
     The same file networkx writes for that graph (:func:`write_graph`), built from the
     tables by polars string expressions instead of per-node Python: reading it back gives
     the same nodes, edges, attributes and types. Tables that networkx would change on the
     way (XML-illegal text, which :func:`xml_safe_graph` renames; repeated pairs; edge
-    ends that are not nodes; GEXF's reserved attribute names) go through networkx.
+    ends that are not nodes; GEXF's reserved attribute names) are not written: the
+    function returns None, and the caller writes them through networkx
+    (:func:`write_graph`), which this layer does not import.
 
     Examples
     --------
@@ -720,13 +724,8 @@ def write_graph_frames(edges: pl.DataFrame, nodes: pl.DataFrame, path, *, format
     reserved = format == "gexf" and (
         _GEXF_NODE_RESERVED & set(nodes.columns) or _GEXF_EDGE_RESERVED & set(edges.columns)
     )
-    from cib_detect.graph._validate import as_edge_frame
-
-    edges = as_edge_frame(edges, function="write_graph_frames")
     parts = None if reserved else _graph_frames(edges, nodes)
     if parts is None:
-        from cib_detect.graph.interop import edges_to_networkx
-
-        return write_graph(edges_to_networkx(edges, nodes), path, format=format)
+        return None
     (_graphml if format == "graphml" else _gexf)(path, parts)
     return path
