@@ -25,33 +25,31 @@ __all__ = ["expected_keys_table", "group_window_pairs"]
 _MIN_CELLS_PER_TASK = 2_000_000
 
 
+@njit(inline="always", **NJIT_KW)
+def _group_pairs(starts, time, window, g):
+    """Row pairs of group ``g`` within ``window`` (one sweep of a lower bound)."""
+    lo = starts[g]
+    total = 0
+    for i in range(starts[g], starts[g + 1]):
+        while time[i] - time[lo] > window:
+            lo += 1
+        total += i - lo
+    return total
+
+
 @njit(**PARALLEL_KW)
 def _group_window_pairs(starts, time, window):
-    n_groups = starts.shape[0] - 1
-    counts = np.zeros(n_groups, np.int64)
-    for g in prange(n_groups):
-        lo = starts[g]
-        total = 0
-        for i in range(starts[g], starts[g + 1]):
-            while time[i] - time[lo] > window:
-                lo += 1
-            total += i - lo
-        counts[g] = total
+    counts = np.zeros(starts.shape[0] - 1, np.int64)
+    for g in prange(counts.shape[0]):
+        counts[g] = _group_pairs(starts, time, window, g)
     return counts
 
 
 @njit(**NJIT_KW)
 def _group_window_pairs_serial(starts, time, window):
-    n_groups = starts.shape[0] - 1
-    counts = np.zeros(n_groups, np.int64)
-    for g in range(n_groups):
-        lo = starts[g]
-        total = 0
-        for i in range(starts[g], starts[g + 1]):
-            while time[i] - time[lo] > window:
-                lo += 1
-            total += i - lo
-        counts[g] = total
+    counts = np.zeros(starts.shape[0] - 1, np.int64)
+    for g in range(counts.shape[0]):
+        counts[g] = _group_pairs(starts, time, window, g)
     return counts
 
 
@@ -70,43 +68,35 @@ def group_window_pairs(starts: np.ndarray, time: np.ndarray, window: int) -> np.
     return kernel(starts, time, np.int64(window))
 
 
+@njit(inline="always", **NJIT_KW)
+def _account_row(table, a, ptr, group, count, key_posts, log_miss, total, grid):
+    """Fill row ``a`` of the expectation table: a sum over the account's keys."""
+    for r in range(ptr[a], ptr[a + 1]):
+        g = group[r]
+        others = max(key_posts[g] - count[r], 0) / total
+        if others <= 0.0:
+            continue
+        log_unused = np.log1p(-min(others, 1.0))
+        for j in range(grid.shape[0]):
+            d = grid[j]
+            uses = -np.expm1(d * log_unused)
+            partner_count = max(1.0, d * others)
+            table[a, j] += uses * -np.expm1(count[r] * partner_count * log_miss[g])
+
+
 @njit(**PARALLEL_KW)
 def _expected_keys_table(ptr, group, count, key_posts, log_miss, total, grid):
-    n_accounts = ptr.shape[0] - 1
-    n_grid = grid.shape[0]
-    table = np.zeros((n_accounts, n_grid), np.float64)
-    for a in prange(n_accounts):
-        for r in range(ptr[a], ptr[a + 1]):
-            g = group[r]
-            others = max(key_posts[g] - count[r], 0) / total
-            if others <= 0.0:
-                continue
-            log_unused = np.log1p(-min(others, 1.0))
-            for j in range(n_grid):
-                d = grid[j]
-                uses = -np.expm1(d * log_unused)
-                partner_count = max(1.0, d * others)
-                table[a, j] += uses * -np.expm1(count[r] * partner_count * log_miss[g])
+    table = np.zeros((ptr.shape[0] - 1, grid.shape[0]), np.float64)
+    for a in prange(table.shape[0]):
+        _account_row(table, a, ptr, group, count, key_posts, log_miss, total, grid)
     return table
 
 
 @njit(**NJIT_KW)
 def _expected_keys_table_serial(ptr, group, count, key_posts, log_miss, total, grid):
-    n_accounts = ptr.shape[0] - 1
-    n_grid = grid.shape[0]
-    table = np.zeros((n_accounts, n_grid), np.float64)
-    for a in range(n_accounts):
-        for r in range(ptr[a], ptr[a + 1]):
-            g = group[r]
-            others = max(key_posts[g] - count[r], 0) / total
-            if others <= 0.0:
-                continue
-            log_unused = np.log1p(-min(others, 1.0))
-            for j in range(n_grid):
-                d = grid[j]
-                uses = -np.expm1(d * log_unused)
-                partner_count = max(1.0, d * others)
-                table[a, j] += uses * -np.expm1(count[r] * partner_count * log_miss[g])
+    table = np.zeros((ptr.shape[0] - 1, grid.shape[0]), np.float64)
+    for a in range(table.shape[0]):
+        _account_row(table, a, ptr, group, count, key_posts, log_miss, total, grid)
     return table
 
 
