@@ -125,6 +125,7 @@ def _instrumented(path, trace: str, client, n_chunks: int | None, min_weight: in
         n_chunks=n_chunks,
         client=resolve_client(client),
         max_key_posts=10_000,
+        window_us=60_000_000,
         function="bench",
     ) as chunks:
         ids = chunks.account_ids

@@ -144,7 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="traces to run, space or comma separated, of: " + trace_names
         + " (default: every one whose columns the posts have; listed below)",
     )  # fmt: skip
-    p.add_argument("--window", default="60s", help="co-action window: 60s, 5m, seconds (60s)")
+    p.add_argument(
+        "--window", default=None,
+        help="co-action window of every trace: 60s, 5m, seconds (default: each trace's "
+        "own, 60s; co_similar_text 30m)",
+    )  # fmt: skip
     p.add_argument(
         "--trace-window", action="append", default=[], metavar="TRACE=WINDOW",
         help="window of one trace, e.g. co_sound=10m (repeatable; the others use --window)",
@@ -333,7 +337,9 @@ def _reading(what: str, path: str, function, *args, **kwargs):
         raise InputError(f"cannot read {what} from {path}: {message}") from error
 
 
-def _window(text: str):
+def _window(text: str | None):
+    if text is None:
+        return None
     try:
         return float(text)
     except ValueError:
@@ -481,7 +487,7 @@ def _detect_and_write(cd, posts, accounts, args, out, formats, say) -> int:
         result = cd.detect(
             posts,
             accounts,
-            window=_window(getattr(args, "window", "60s")),
+            window=_window(getattr(args, "window", None)),
             traces=_traces(getattr(args, "traces", None)),
             alpha=getattr(args, "alpha", 0.05),
             backbone_method=getattr(args, "backbone", "significance"),

@@ -176,7 +176,7 @@ def co_action_edges(
         )
         if declared.kind == "key":
             with bar.stage("keys"):
-                runner.chunks(declared, options)
+                runner.chunks(declared, options, window_us=window_us)
         else:
             bar.set_total(2)
         with bar.stage("pairs"):
@@ -275,13 +275,16 @@ def co_action_evidence(
         # Only posts of the chosen accounts can be evidence; the cap still applies to the
         # key popularity in the whole data, so keys are encoded from all posts.
         runner = TraceRunner(source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks)
-        codes = runner.codes(declared, options, wanted)
-        runner.report_capped(declared, options)
+        codes = runner.codes(declared, options, wanted, window_us=window_us)
+        runner.report_capped(declared, options, window_us=window_us)
         events = runner.events(declared, options, codes, window_us=window_us)
-        ids = runner.chunks(declared, options).account_ids
+        ids = runner.chunks(declared, options, window_us=window_us).account_ids
         return (
             evidence_rows(
-                events.with_columns(pl.lit(declared.name).alias("trace")), ids, source.lookup
+                events.with_columns(pl.lit(declared.name).alias("trace")),
+                ids,
+                source.lookup,
+                {declared.name: options},
             )
             .drop("trace")
             .sort(["account_a", "account_b", pl.min_horizontal("timestamp_a", "timestamp_b")])

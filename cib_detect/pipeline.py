@@ -79,7 +79,7 @@ def detect(
     posts,
     accounts=None,
     *,
-    window="60s",
+    window=None,
     traces=None,
     alpha: float = 0.05,
     backbone_method: Literal["significance", "disparity", "min_weight", "percentile"] = (
@@ -114,9 +114,12 @@ def detect(
         Posts in the canonical schema (see :func:`cib_detect.read_posts`).
     accounts : polars.DataFrame or path, optional
         Account profiles (``label``, ``description`` ... see :func:`cib_detect.read_accounts`).
-    window : str, float or timedelta
-        Largest gap between two posts of a co-action. Archive data with minute-resolution
-        times gets at least 60 s (two posts in one minute may be 59 s apart).
+    window : str, float or timedelta, optional
+        Largest gap between two posts of a co-action, for every trace. Default: each
+        trace's own window, 60 s for the exact keys and 30 min for ``co_similar_text``
+        (paraphrases are written, not clicked: they come minutes apart; see
+        ``docs/detect.md``). Archive data with minute-resolution times gets at least 60 s
+        (two posts in one minute may be 59 s apart).
     traces : sequence of str, optional
         Traces to run; by default every key-based trace whose columns the posts have
         (:data:`cib_detect.traces.registry.DETECT_TRACES`), and ``co_key`` when
@@ -195,7 +198,9 @@ def detect(
     name = "detect"
     # Every parameter is checked here, by its public name, before any work.
     progress = check_progress(progress, function=name)
-    window_us = duration_microseconds(window, name="window", function=name)
+    window_us = (
+        None if window is None else duration_microseconds(window, name="window", function=name)
+    )
     check_number(alpha, name="alpha", function=name, low=0, high=1, low_open=True)
     check_choice(backbone_method, BACKBONE_METHODS, name="backbone_method", function=name)
     backbone_options = _backbone_options(backbone_options, backbone_method, alpha)
@@ -233,8 +238,8 @@ def detect(
         chosen = _choose_traces(requested, source.columns, options)
         # stages: read, each trace, fuse, cluster, read again (for the scores), score
         run.progress.set_total(len(chosen) + 5)
-        window_us, per_window = _at_least_resolution(
-            source, window_us, {t: windows_us.get(t) for t in chosen}, run
+        per_window = _at_least_resolution(
+            source, {t: _window_of(t, window_us, windows_us) for t in chosen}, run
         )
         runner = TraceRunner(
             source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks, progress=run.progress
@@ -289,7 +294,7 @@ def detect(
         )
         by_account = account_scores(kept, clusters, by_cluster, accounts)
     params = {
-        "window_seconds": window_us / _config.MICROSECONDS,
+        "window_seconds": None if window_us is None else window_us / _config.MICROSECONDS,
         "trace_windows_seconds": {t: w / _config.MICROSECONDS for t, w in per_window.items()},
         "trace_options": {t: dict(o) for t, o in options.items() if t in chosen},
         "traces": list(chosen),
@@ -462,21 +467,28 @@ def _choose_traces(requested, columns, options) -> list[str]:
     return chosen
 
 
-def _at_least_resolution(source, window_us: int, windows: dict, run: _Run):
-    """Raise the windows (``window_us``, and those of single traces in ``windows``, None
-    where a trace has none of its own) to the data's time resolution (minute-resolution
-    archives); returns the window and every trace's."""
+def _window_of(trace: str, window_us: int | None, windows_us: dict[str, int]) -> int:
+    """A trace's window: its own from ``windows``, else ``window``, else its default."""
+    if trace in windows_us:
+        return windows_us[trace]
+    if window_us is not None:
+        return window_us
+    default = TRACES[trace].default_window
+    return duration_microseconds(default, name="window", function="detect")
+
+
+def _at_least_resolution(source, windows: dict[str, int], run: _Run) -> dict[str, int]:
+    """Every trace's window raised to the data's time resolution (minute-resolution
+    archives)."""
     minute = 60 * _config.MICROSECONDS
-    per_trace = {t: window_us if w is None else w for t, w in windows.items()}
-    short = sorted({w for w in (window_us, *per_trace.values()) if w < minute})
+    short = sorted({w for w in windows.values() if w < minute})
     if short and source.minute_resolution():
         shown = ", ".join(f"{w / _config.MICROSECONDS:g} s" for w in short)
         message = f"timestamps have minute resolution: window raised from {shown} to 60 s"
         logger.warning(message)
         run.warnings.append(message)
-        window_us = max(window_us, minute)
-        per_trace = {t: max(w, minute) for t, w in per_trace.items()}
-    return window_us, per_trace
+        windows = {t: max(w, minute) for t, w in windows.items()}
+    return windows
 
 
 def _evidence(kept, clusters, runner, traces, windows: dict, options: dict) -> pl.DataFrame:
@@ -512,7 +524,7 @@ def _evidence(kept, clusters, runner, traces, windows: dict, options: dict) -> p
         return pl.DataFrame(schema=_NO_EVIDENCE)
     labels = clusters.rename({"account_id": "account_a"})
     return (
-        evidence_rows(events, ids, runner.source.lookup)
+        evidence_rows(events, ids, runner.source.lookup, options)
         .join(labels, on="account_a", how="left")
         .sort("cluster_id", "account_a", "account_b", "timestamp_a", "post_a", "post_b", "key")
     )

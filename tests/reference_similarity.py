@@ -48,13 +48,13 @@ def naive_similar_pairs(docs, window_us, threshold, min_shingles=1):
     return found
 
 
-def naive_similar_edges(docs, pairs):
-    """Account-pair statistics of verified post pairs, clusters by connected components:
-    ``{(a, b): (n_coactions, n_keys, n_posts_a, n_posts_b, min_dt_s, mean_dt_s, mean_sim)}``."""
-    by_post = {d[0]: d for d in docs}
-    parent = {p: p for p in by_post}
+def naive_groups(docs, pairs):
+    """Near-duplicate groups: connected components of the verified pairs, as
+    ``{post_id: group}`` for every post in a pair (the group is its smallest post id)."""
+    parent = {}
 
     def find(p):
+        parent.setdefault(p, p)
         while parent[p] != p:
             parent[p] = parent[parent[p]]
             p = parent[p]
@@ -64,23 +64,34 @@ def naive_similar_edges(docs, pairs):
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
-    groups = defaultdict(list)
-    for (i, j), sim in pairs.items():
-        (pi, ai, ti, _), (pj, aj, tj, _) = by_post[i], by_post[j]
-        if ai > aj:
-            pi, ai, ti, pj, aj, tj = pj, aj, tj, pi, ai, ti
-        groups[(ai, aj)].append((pi, pj, abs(ti - tj) / 1e6, sim, find(i)))
+    return {p: find(p) for p in list(parent)}
+
+
+def naive_group_edges(docs, pairs, window_us):
+    """Co-actions on near-duplicate groups: two posts of one group by different accounts
+    within the window, counted per account pair as the co-action engine counts keys:
+    ``{(a, b): (n_coactions, n_keys, n_posts_a, n_posts_b, min_dt_s, mean_dt_s)}``."""
+    group = naive_groups(docs, pairs)
+    members = [d for d in docs if d[0] in group]
+    rows = defaultdict(list)
+    for x in range(len(members)):
+        for y in range(x + 1, len(members)):
+            (pi, ai, ti, _), (pj, aj, tj, _) = members[x], members[y]
+            if ai == aj or group[pi] != group[pj] or abs(ti - tj) > window_us:
+                continue
+            if ai > aj:
+                pi, ai, ti, pj, aj, tj = pj, aj, tj, pi, ai, ti
+            rows[(ai, aj)].append((pi, pj, abs(ti - tj) / 1e6, group[pi]))
     out = {}
-    for pair, rows in groups.items():
-        dts = [r[2] for r in rows]
+    for pair, found in rows.items():
+        dts = [r[2] for r in found]
         out[pair] = (
-            len(rows),
-            len({r[4] for r in rows}),
-            len({r[0] for r in rows}),
-            len({r[1] for r in rows}),
+            len(found),
+            len({r[3] for r in found}),
+            len({r[0] for r in found}),
+            len({r[1] for r in found}),
             min(dts),
             sum(dts) / len(dts),
-            sum(r[3] for r in rows) / len(rows),
         )
     return out
 

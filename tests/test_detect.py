@@ -123,7 +123,12 @@ def test_scores_and_evidence_explain_each_cluster(planted_result):
         assert ((values >= 0) & (values <= 1)).all(), column
     assert scores["evidence"].str.contains("accounts").all()
     assert planted_result.evidence.height > 0
-    assert (planted_result.evidence["dt"] <= 60).all()
+    windows = planted_result.params["trace_windows_seconds"]
+    assert windows["co_repost"] == 60 and windows["co_similar_text"] == 1800
+    within = planted_result.evidence.with_columns(
+        pl.col("trace").replace_strict(windows, return_dtype=pl.Float64).alias("window")
+    )
+    assert (within["dt"] <= within["window"]).all()
 
 
 def test_networkx_graph_and_files_round_trip(tmp_path):

@@ -1,4 +1,5 @@
-"""co_similar_text and the MinHash kernels against brute-force Jaccard."""
+"""co_similar_text (near-duplicate groups as keys) and the MinHash kernels against
+brute-force Jaccard."""
 
 from datetime import datetime, timedelta, timezone
 
@@ -15,10 +16,11 @@ from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.minhash import band_buckets, band_keys
 from cib_detect.kernels.shingles import shingle_sets
 from cib_detect.kernels.verify import verify_candidates, window_jaccard_pairs
-from cib_detect.traces.similarity import candidate_probability
+from cib_detect.traces.similarity import candidate_probability, near_duplicate_keys
 from tests.reference_similarity import (
     jaccard,
-    naive_similar_edges,
+    naive_group_edges,
+    naive_groups,
     naive_similar_pairs,
     shingles,
 )
@@ -82,7 +84,7 @@ def _naive(texts, accounts, seconds, window_s, threshold, kind="word", size=1, m
         for i, (t, a, s) in enumerate(zip(texts, accounts, seconds, strict=True))
     ]
     pairs = naive_similar_pairs(docs, window_s * 1_000_000, threshold, min_shingles)
-    return pairs, naive_similar_edges(docs, pairs)
+    return pairs, naive_group_edges(docs, pairs, window_s * 1_000_000)
 
 
 def _edges_dict(frame):
@@ -94,7 +96,6 @@ def _edges_dict(frame):
             r["n_posts_b"],
             r["min_dt"],
             r["mean_dt"],
-            r["similarity"],
         )
         for r in frame.iter_rows(named=True)
     }
@@ -104,7 +105,7 @@ def _assert_same_edges(got, expected):
     assert set(got) == set(expected)
     for pair, row in expected.items():
         assert got[pair][:5] == row[:5], pair
-        assert got[pair][5:] == pytest.approx(row[5:], rel=1e-12), pair
+        assert got[pair][5] == pytest.approx(row[5], rel=1e-12), pair
 
 
 # One row per band: a pair of Jaccard s >= 0.3 is missed with probability (1 - s)**60
@@ -132,7 +133,7 @@ def test_co_similar_text_equals_brute_force_jaccard(corpus, window, threshold, s
         min_shingles=2,
         **CERTAIN,
     )
-    assert got.columns == [*cd.traces.tables.EDGE_SCHEMA, "similarity"]
+    assert got.columns == list(cd.traces.tables.EDGE_SCHEMA)
     assert (got["account_a"] < got["account_b"]).all()
     _, expected = _naive(texts, accounts, seconds, window, threshold, kind, size, min_shingles=2)
     _assert_same_edges(_edges_dict(got), expected)
@@ -171,28 +172,31 @@ def _planted_corpus(seed, n_templates=150, copies=5):
     return texts, accounts, seconds
 
 
-def test_default_lsh_recall_is_at_least_99_percent_and_every_pair_is_verified():
+def test_default_lsh_recall_is_at_least_99_percent_and_every_link_is_verified():
     found_total = expected_total = 0
     for seed in range(3):
         texts, accounts, seconds = _planted_corpus(seed)
         posts = _posts(texts, accounts, seconds)
         expected, _ = _naive(texts, accounts, seconds, 3600, 0.5, min_shingles=5)
-        accounts_of = dict(zip(posts["post_id"], posts["account_id"], strict=True))
-        wanted = {(accounts_of[i], accounts_of[j]) for i, j in expected}
-        wanted = pl.DataFrame(
-            [(min(a, b), max(a, b)) for a, b in wanted],
-            schema=["account_a", "account_b"],
-            orient="row",
+        components = naive_groups(None, expected)
+        indexed = posts.with_row_index("post_row").select(
+            pl.col("post_row").cast(pl.Int64),
+            pl.col("account_id").str.slice(3).cast(pl.Int64).alias("account_code"),
+            pl.col("timestamp").dt.epoch("us").alias("time_us"),
+            "text",
         )
-        evidence = cd.co_action_evidence(posts, trace="co_similar_text", window="1h", pairs=wanted)
-        got = {
-            (min(a, b), max(a, b)): s
-            for a, b, s in evidence.select("post_a", "post_b", "similarity").rows()
-        }
-        assert set(got) <= set(expected)  # nothing below the threshold, nothing outside
-        for pair, sim in got.items():
-            assert sim == expected[pair] and sim >= 0.5
-        found_total += len(got)
+        keyed = near_duplicate_keys(
+            indexed.lazy(), indexed.columns, window_us=3_600_000_000
+        ).collect()
+        group = dict(zip(keyed["post_row"], keyed["key"], strict=True))
+        post_id = posts["post_id"].to_list()
+        found = {post_id[row]: key for row, key in group.items()}
+        # nothing is grouped that brute force does not link, directly or through a chain
+        grouped = pl.DataFrame({"post": list(found), "key": list(found.values())})
+        for members in grouped.group_by("key").agg("post")["post"]:
+            assert len({components[p] for p in members}) == 1
+        recalled = sum(i in found and found.get(j) == found[i] for i, j in expected)
+        found_total += recalled
         expected_total += len(expected)
     assert expected_total > 1000
     assert found_total / expected_total >= 0.99
@@ -203,16 +207,19 @@ def test_s_curve_matches_the_banding_formula():
     assert candidate_probability(0.5) >= 0.99
 
 
-def test_evidence_lists_the_verified_post_pairs():
+def test_evidence_shows_both_texts_and_their_jaccard():
     texts = ["vote for the river park plan today", "vote for the river park plan now", "x y z w v"]
     posts = _posts(texts, [1, 2, 3], [0, 30, 40])
     evidence = cd.co_action_evidence(
         posts, trace="co_similar_text", window=60, pairs=[("acc2", "acc1")]
     )
-    assert evidence.columns == [*cd.traces.tables.EVIDENCE_SCHEMA, "similarity"]
+    assert evidence.columns == list(cd.traces.tables.EVIDENCE_SCHEMA)
     row = evidence.row(0, named=True)
-    assert (row["post_a"], row["post_b"], row["key"], row["dt"]) == ("p000", "p001", "p000", 30.0)
-    assert row["similarity"] == pytest.approx(6 / 8)
+    assert (row["post_a"], row["post_b"], row["dt"]) == ("p000", "p001", 30.0)
+    assert row["key"] == (
+        "'vote for the river park plan today' ~ 'vote for the river park plan now' "
+        "(Jaccard 0.75)"
+    )
 
 
 def test_reposts_and_short_texts_take_no_part():

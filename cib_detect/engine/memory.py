@@ -73,8 +73,10 @@ class MemoryPosts:
         return self.posts
 
     @contextmanager
-    def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts):
+    def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts, window_us):
         """The trace's keys, encoded once, as one chunk."""
-        keyed = trace.keys(self.indexed, self.columns, **options)
+        keyed = trace.key_frame(
+            self.indexed, self.columns, options, window_us=window_us, max_key_posts=max_key_posts
+        )
         encoded = encode_keyed(keyed, max_key_posts=max_key_posts, dedupe=trace.multi_key)
         yield MemoryChunks(Chunk(encoded), self.account_ids)

@@ -78,7 +78,14 @@ class PostsSource(Protocol):
         ...
 
     def chunks(
-        self, trace: Trace, options: dict, *, n_chunks: int | None, max_key_posts: int | None
+        self,
+        trace: Trace,
+        options: dict,
+        *,
+        n_chunks: int | None,
+        max_key_posts: int | None,
+        window_us: int,
     ) -> AbstractContextManager[Chunks]:
-        """The chunks of a key trace (its keys with ``options``), open while in the block."""
+        """The chunks of a key trace (its keys with ``options``; ``window_us`` for keys that
+        link posts within the window), open while in the block."""
         ...

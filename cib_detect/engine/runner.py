@@ -61,12 +61,17 @@ class TraceRunner:
         #: What each tested trace could test (:meth:`edges` with ``pvalues``), by name.
         self.tests: dict[str, dict] = {}
 
-    def chunks(self, trace: Trace, options: dict) -> Chunks:
-        """The chunks of a key trace, opened on first use (one set per trace)."""
+    def chunks(self, trace: Trace, options: dict, *, window_us: int) -> Chunks:
+        """The chunks of a key trace, opened on first use (one set per trace: a trace
+        runs with one window)."""
         if trace.name not in self._chunks:
             self._chunks[trace.name] = self.stack.enter_context(
                 self.source.chunks(
-                    trace, options, n_chunks=self.n_chunks, max_key_posts=self.max_key_posts
+                    trace,
+                    options,
+                    n_chunks=self.n_chunks,
+                    max_key_posts=self.max_key_posts,
+                    window_us=window_us,
                 )
             )
         return self._chunks[trace.name]
@@ -84,7 +89,7 @@ class TraceRunner:
                 max_key_posts=self.max_key_posts,
                 **options,
             )
-        chunks = self.chunks(trace, options)
+        chunks = self.chunks(trace, options, window_us=window_us)
         with self.progress.chunks(chunks, trace.name):
             totals = chunks.pair_totals(window_us, min_coactions=min_coactions)
         report_capped(trace.name, totals.capped, self.max_key_posts)
@@ -100,22 +105,22 @@ class TraceRunner:
     ) -> pl.DataFrame:
         """Co-actions of the account pairs ``codes`` (``code_a < code_b``) on a key trace,
         gathered from every chunk (:data:`~cib_detect.engine.pair_stats.EVENT_SCHEMA`)."""
-        chunks = self.chunks(trace, options)
+        chunks = self.chunks(trace, options, window_us=window_us)
         work = partial(
             pair_events, n_accounts=len(chunks.account_ids), pairs=codes, window_us=window_us
         )
         frames = [frame for frame in chunks.map(work) if frame.height]
         return pl.concat(frames) if frames else pl.DataFrame(schema=EVENT_SCHEMA)
 
-    def report_capped(self, trace: Trace, options: dict) -> None:
+    def report_capped(self, trace: Trace, options: dict, *, window_us: int) -> None:
         """Warn about the keys of a key trace that ``max_key_posts`` leaves out."""
-        capped = self.chunks(trace, options).map(_capped)
+        capped = self.chunks(trace, options, window_us=window_us).map(_capped)
         report_capped(trace.name, merge_capped(capped), self.max_key_posts)
 
-    def codes(self, trace: Trace, options: dict, pairs: pl.DataFrame) -> pl.DataFrame:
+    def codes(self, trace: Trace, options: dict, pairs: pl.DataFrame, *, window_us: int):
         """Account codes ``code_a``, ``code_b`` of the id pairs ``pairs`` whose accounts
         both have posts (``account_a < account_b``)."""
-        ids = self.chunks(trace, options).account_ids
+        ids = self.chunks(trace, options, window_us=window_us).account_ids
         known = pairs.filter(
             pl.col("account_a").is_in(ids.implode()) & pl.col("account_b").is_in(ids.implode())
         )

@@ -225,9 +225,11 @@ class LazyPosts:
         )
 
     @contextmanager
-    def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts):
+    def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts, window_us):
         """The chunks of ``trace``, spilled under ``spill_dir``."""
-        keyed = trace.keys(self.indexed, self.columns, **options)
+        keyed = trace.key_frame(
+            self.indexed, self.columns, options, window_us=window_us, max_key_posts=max_key_posts
+        )
         with local_chunks(
             keyed,
             n_chunks,

@@ -184,8 +184,11 @@ def render(detection, posts=None, *, title: str = "cib_detect report", top: int 
     meta = [f"cib_detect {esc(__version__)}"]
     if "n_posts" in params:
         meta.append(f"{_fmt(params['n_posts'])} posts")
-    if "window_seconds" in params:
+    windows = params.get("trace_windows_seconds") or {}
+    if params.get("window_seconds") is not None:
         meta.append(f"window {_fmt(params['window_seconds'])} s")
+    elif windows:
+        meta.append(f"windows {' / '.join(_fmt(w) for w in sorted(set(windows.values())))} s")
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -428,7 +431,7 @@ def _cluster_section(detection, row, rank, numeric, text, members, activity, tex
     )
     out.append(
         f"<div><h3>Network ({internal.height} {kind})</h3>"
-        f"{network(internal, scores=node_scores)}</div>"
+        f"{network(internal, nodes=member_ids, scores=node_scores)}</div>"
     )
     out.append("</div>")
     out.append(_members_table(account_scores))

@@ -221,6 +221,7 @@ def heatmap(times: pl.Series, *, cell: int = 26) -> str:
 def network(
     edges: pl.DataFrame,
     *,
+    nodes=(),
     scores: dict | None = None,
     size: int = 420,
     max_nodes: int = 120,
@@ -228,8 +229,10 @@ def network(
 ) -> str:
     """The cluster's internal edges drawn with ``networkx.spring_layout`` (fixed seed).
 
-    ``edges`` has ``account_a``, ``account_b`` and optionally ``weight``. The ``max_nodes``
-    accounts with the largest weighted degree are drawn; node size follows the degree.
+    ``edges`` has ``account_a``, ``account_b`` and optionally ``weight``; ``nodes`` are
+    accounts drawn even without an edge shown (a member attached by a weaker link). The
+    ``max_nodes`` accounts with the largest weighted degree are drawn; node size follows
+    the degree.
 
     Examples
     --------
@@ -242,6 +245,7 @@ def network(
         return '<p class="na">no internal edges</p>'
     weight = edges.get_column("weight") if "weight" in edges.columns else None
     graph = nx.Graph()
+    graph.add_nodes_from(str(node) for node in nodes)
     for i, (a, b) in enumerate(edges.select("account_a", "account_b").iter_rows()):
         w = float(weight[i]) if weight is not None and weight[i] is not None else 1.0
         graph.add_edge(str(a), str(b), weight=w if math.isfinite(w) else 1.0)

@@ -89,6 +89,9 @@ class Trace:
         The option that names the column the trace reads (``co_key``'s ``column``): the
         trace then needs that option, and needs, reads and prunes to the column it names
         instead of ``needs``. Such a trace runs only when asked for, never by default.
+    global_keys : bool
+        The keys of a post depend on the other posts (``co_similar_text``: near-duplicate
+        groups), so they are made from all posts at once, never partition by partition.
     """
 
     name: str
@@ -104,6 +107,7 @@ class Trace:
     default_window: str = "60s"
     checks: Mapping[str, Callable] = field(default_factory=lambda: MappingProxyType({}))
     column_option: str | None = None
+    global_keys: bool = False
 
     @property
     def options(self) -> dict:
@@ -121,6 +125,15 @@ class Trace:
             for name, parameter in inspect.signature(function).parameters.items()
             if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in engine_arguments
         }
+
+    def key_frame(self, indexed, columns, options: Mapping, *, window_us: int, max_key_posts):
+        """The (post, key) rows of a key trace: ``keys`` called with the options, and with
+        the window and the cap when it declares them (near-duplicate groups link posts
+        within the window)."""
+        engine = {"window_us": window_us, "max_key_posts": max_key_posts}
+        declared = inspect.signature(self.keys).parameters
+        given = {name: value for name, value in engine.items() if name in declared}
+        return self.keys(indexed, columns, **options, **given)
 
     def check_options(self, options: Mapping, *, function: str) -> dict:
         """Fail on unknown options or bad values, naming the ones the trace takes.
@@ -306,12 +319,15 @@ TRACES: Mapping[str, Trace] = _declare(
     ),
     Trace(
         "co_similar_text",
-        "similarity",
+        "key",
         ("text",),
-        "near-duplicate texts (MinHash LSH, verified Jaccard)",
-        edges=similarity.co_similar_text,
-        evidence=similarity.co_similar_text_evidence,
+        "the same near-duplicate text group (MinHash LSH, verified Jaccard) in original posts",
+        keys=similarity.near_duplicate_keys,
         originals_only=True,
+        null_model="key_popularity",
+        default_window="30m",
+        checks=similarity.OPTION_CHECKS,
+        global_keys=True,
     ),
     Trace(
         "sync_activity",

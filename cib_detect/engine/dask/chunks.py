@@ -37,6 +37,7 @@ ids are sent to every worker once (they turn ``account_id`` into codes).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,25 +80,18 @@ _FAN_IN = 8
 # -- tasks (run on the workers) -------------------------------------------------------------
 
 
-def _keyed_partition(
-    part,
-    used: list[str],
-    offset: int,
-    length: int,
-    codes: pl.DataFrame,
-    trace: str,
-    n_chunks: int,
-    trace_options: dict,
-    function: str,
-):
-    """The keyed rows of one input partition, with chunk and (multi-key traces) split."""
+def _indexed_partition(
+    part, used: list[str], offset: int, length: int, codes: pl.DataFrame, function: str
+) -> pl.LazyFrame:
+    """One input partition in canonical form, with ``post_row``, ``time_us`` and
+    ``account_code``."""
     frame = canonical_partition(part[used], function=function)
     if frame.height != length:  # the passes must see the same partitions
         raise RuntimeError(
             f"a partition of the posts had {length} rows in the first pass over them and "
             f"{frame.height} in the second; the input changed while {function} ran"
         )
-    indexed = (
+    return (
         frame.lazy()
         .with_columns(
             pl.int_range(offset, offset + frame.height, dtype=pl.Int64).alias("post_row"),
@@ -105,10 +99,26 @@ def _keyed_partition(
         )
         .join(codes.lazy(), on="account_id", how="left", maintain_order="left")
     )
-    keys = TRACES[trace].keys(indexed, frame.columns, **trace_options)
-    keyed = with_chunk(keys, n_chunks).collect()
-    keyed = _with_split(keyed, trace)
+
+
+def _keyed_partition(
+    part, used: list[str], offset: int, length: int, codes: pl.DataFrame, trace: str,
+    n_chunks: int, trace_options: dict, engine: dict, function: str,
+):  # fmt: skip
+    """The keyed rows of one input partition, with chunk and (multi-key traces) split."""
+    indexed = _indexed_partition(part, used, offset, length, codes, function)
+    keys = TRACES[trace].key_frame(indexed, used, trace_options, **engine)
+    keyed = _with_split(with_chunk(keys, n_chunks).collect(), trace)
     return keyed.select(_KEYED_COLUMNS[: keyed.width]).to_pandas()
+
+
+def _documents_partition(
+    part, used: list[str], offset: int, length: int, codes: pl.DataFrame, function: str
+) -> pl.DataFrame:
+    """What a trace with global keys reads of one partition: the row columns and its own."""
+    indexed = _indexed_partition(part, used, offset, length, codes, function)
+    others = [name for name in used if name not in ("account_id", "timestamp")]
+    return indexed.select(*ROW_COLUMNS, *others).collect()
 
 
 _KEYED_COLUMNS = ("post_row", "account_code", "time_us", "key", "chunk", "split")
@@ -289,13 +299,41 @@ def _polars_dtypes(ddf, names: list[str]) -> dict:
     return {name: dtypes[name] for name in names}
 
 
-def _keyed_schema(trace: str, schema: dict, trace_options: dict) -> dict:
+def _keyed_schema(trace: str, schema: dict, trace_options: dict, engine: dict) -> dict:
     """Polars schema of the keyed rows a partition task returns (its pandas form is the
     Dask metadata)."""
     empty = pl.DataFrame(schema={**schema, **dict.fromkeys(ROW_COLUMNS, pl.Int64)})
-    keyed = TRACES[trace].keys(empty.lazy(), list(schema), **trace_options)
+    keyed = TRACES[trace].key_frame(empty.lazy(), list(schema), trace_options, **engine)
     keyed = _with_split(with_chunk(keyed, 1).collect(), trace)
     return dict(keyed.select(_KEYED_COLUMNS[: keyed.width]).schema)
+
+
+def _global_keyed(parts, used, offsets, lengths, codes, trace, n_chunks, options, engine,
+                  client, function):  # fmt: skip
+    """Keyed rows of a trace whose keys need every post at once (near-duplicate groups):
+    the columns it reads are gathered on the client, keyed there, and handed back as
+    delayed pieces for the shuffle. Only the rows and the trace's columns travel (for
+    ``co_similar_text``: the texts of the posts)."""
+    dask, _ = dask_modules()
+    task = dask.delayed(_documents_partition, pure=True)
+    pieces = compute(
+        client,
+        [
+            task(part, used, offset, length, codes, function)
+            for part, offset, length in zip(parts, offsets, lengths, strict=True)
+        ],
+    )
+    if not pieces:
+        return []
+    indexed = pl.concat(pieces).lazy()
+    keys = TRACES[trace].key_frame(indexed, pieces[0].columns, options, **engine)
+    keyed = _with_split(with_chunk(keys, n_chunks).collect(), trace)
+    keyed = keyed.select(_KEYED_COLUMNS[: keyed.width])
+    bounds = np.linspace(0, keyed.height, len(parts) + 1).astype(np.int64)
+    frames = [keyed[int(lo) : int(hi)].to_pandas() for lo, hi in itertools.pairwise(bounds)]
+    if client is not None:
+        return client.scatter(frames)
+    return [dask.delayed(frame) for frame in frames]
 
 
 @contextmanager
@@ -307,6 +345,7 @@ def dask_chunks(
     n_chunks: int | None,
     client,
     max_key_posts: int | None,
+    window_us: int,
     function: str,
 ) -> Iterator[DaskChunks]:
     """Shuffle the keyed rows of a trace by chunk on a Dask cluster.
@@ -333,6 +372,8 @@ def dask_chunks(
         Cluster to run on; None: Dask's local scheduler.
     max_key_posts : int or None
         Keys with more posts are left out of every chunk.
+    window_us : int
+        The co-action window (near-duplicate groups link posts within it).
     function : str
         Name of the calling public function, for error messages.
 
@@ -345,7 +386,8 @@ def dask_chunks(
     ...     "timestamp": pd.to_datetime([0, 5, 9], unit="s", utc=True),
     ...     "repost_of": ["x", "x", "y"]})
     >>> with dask_chunks(dd.from_pandas(posts, npartitions=2), "co_repost", {}, n_chunks=2,
-    ...                  client=None, max_key_posts=None, function="f") as chunks:
+    ...                  client=None, max_key_posts=None, window_us=60_000_000,
+    ...                  function="f") as chunks:
     ...     sum(chunks.map(lambda chunk: len(chunk.encoded.time))), chunks.account_ids.to_list()
     (3, ['a', 'b', 'c'])
     """
@@ -353,7 +395,8 @@ def dask_chunks(
     columns = list(ddf.columns)
     read = {"account_id", "timestamp", *TRACES[trace].columns_read(columns, options)}
     used = [name for name in columns if name in read]
-    keyed_schema = _keyed_schema(trace, _polars_dtypes(ddf, used), options)
+    engine = {"window_us": window_us, "max_key_posts": max_key_posts}
+    keyed_schema = _keyed_schema(trace, _polars_dtypes(ddf, used), options, engine)
 
     # One optimised expression for both passes: Dask fuses partitions of a projection of a
     # parquet read, so two different projections could be partitioned differently.
@@ -380,13 +423,17 @@ def dask_chunks(
         codes = scattered = client.scatter(codes, broadcast=True, hash=False)
     else:
         codes = dask.delayed(codes)
-    # Not pure: every call gets its own keys, so its shuffle never meets the one of an
-    # earlier call on the same input that the scheduler is still cleaning up.
-    task = dask.delayed(_keyed_partition, pure=False)
-    keyed = [
-        task(part, used, offset, length, codes, trace, n_chunks, options, function)
-        for part, offset, length in zip(parts, offsets, lengths, strict=True)
-    ]
+    if TRACES[trace].global_keys:
+        keyed = _global_keyed(parts, used, offsets, lengths, codes, trace, n_chunks, options,
+                              engine, client, function)  # fmt: skip
+    else:
+        # Not pure: every call gets its own keys, so its shuffle never meets the one of an
+        # earlier call on the same input that the scheduler is still cleaning up.
+        task = dask.delayed(_keyed_partition, pure=False)
+        keyed = [
+            task(part, used, offset, length, codes, trace, n_chunks, options, engine, function)
+            for part, offset, length in zip(parts, offsets, lengths, strict=True)
+        ]
     meta = pl.DataFrame(schema=keyed_schema).to_pandas()
     shuffled = dd.from_delayed(keyed, meta=meta, verify_meta=False).set_index(
         "chunk", divisions=list(range(n_chunks + 1))

@@ -145,7 +145,7 @@ class DaskPosts:
         )
 
     @contextmanager
-    def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts):
+    def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts, window_us):
         """:func:`~cib_detect.engine.dask.chunks.dask_chunks` of these posts for ``trace``."""
         with dask_chunks(
             self.ddf,
@@ -154,6 +154,7 @@ class DaskPosts:
             n_chunks=n_chunks,
             client=self.client,
             max_key_posts=max_key_posts,
+            window_us=window_us,
             function=self.function,
         ) as chunks:
             if self.persisted and (
