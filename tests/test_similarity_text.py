@@ -217,8 +217,7 @@ def test_evidence_shows_both_texts_and_their_jaccard():
     row = evidence.row(0, named=True)
     assert (row["post_a"], row["post_b"], row["dt"]) == ("p000", "p001", 30.0)
     assert row["key"] == (
-        "'vote for the river park plan today' ~ 'vote for the river park plan now' "
-        "(Jaccard 0.75)"
+        "'vote for the river park plan today' ~ 'vote for the river park plan now' (Jaccard 0.75)"
     )
 
 
