@@ -25,6 +25,8 @@ from cib_detect.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 N = 30_000
 #: Government weekends (Monday = 0): Friday in Iran, Saturday-Sunday in the others.
 WEEKEND = {"CN": {5, 6}, "RU": {5, 6}, "IR": {4}, "VE": {5, 6}, "TR": {5, 6}}
+#: The campaigns of ``campaign_sizes`` (not the hidden variants, which have their own tests).
+CAMPAIGNS = pl.col("group").str.starts_with("hidden_state_")
 TIMEZONE = {"CN": "Asia/Shanghai", "RU": "Europe/Moscow", "IR": "Asia/Tehran",
             "VE": "America/Caracas", "TR": "Europe/Istanbul"}  # fmt: skip
 
@@ -66,7 +68,8 @@ def test_tables_have_the_canonical_schema(data):
         {name: dtype for name, dtype in POST_COLUMNS.items() if name in data.posts.columns}
     )
     assert set(POST_COLUMNS) - set(data.posts.columns) == {"sound_id", "effect_ids"}
-    assert data.accounts.schema == pl.Schema(ACCOUNT_COLUMNS)
+    # the canonical columns, then the platform's automated-account label
+    assert data.accounts.schema == pl.Schema({**ACCOUNT_COLUMNS, "automated_label": pl.String})
     assert data.truth.columns == ["account_id", "role", "group", "country"]
 
 
@@ -145,14 +148,15 @@ def test_hashtags_are_lowercase_without_hash_sign(data):
 
 
 def test_n_posts_is_approximately_honoured():
+    # the roles added later come on top: about 3 % more posts, a little more in small data
     for n in (5_000, 20_000):
-        assert abs(synthetic(n, seed=3).posts.height - n) <= 0.03 * n
+        assert abs(synthetic(n, seed=3).posts.height - n) <= 0.045 * n
     quiet = synthetic(5_000, include_roles=["organic", "fans", "activists"])
     assert abs(quiet.posts.height - 5_000) <= 0.03 * 5_000
 
 
 def test_hidden_state_posts_only_in_office_hours_of_working_days(posts):
-    campaigns = posts.filter(role="hidden_state")
+    campaigns = posts.filter(CAMPAIGNS)
     assert set(campaigns["country"].unique()) == {"CN", "RU", "IR", "VE"}
     for (country,), group in campaigns.group_by("country"):
         calendar = holidays.country_holidays(country, years=2024)
@@ -187,7 +191,7 @@ def test_without_campaign_roles_no_coordinated_accounts():
 def test_campaign_texts_are_near_duplicates(posts):
     # originals of one campaign sharing a state-media article come from one talking point
     originals = posts.filter(
-        pl.col("repost_of").is_null(), pl.col("reply_to").is_null(), role="hidden_state"
+        pl.col("repost_of").is_null(), pl.col("reply_to").is_null(), CAMPAIGNS
     ).with_columns(article=pl.col("urls").list.first().str.extract(r"^(https://[^/]+/\w+/\d+)"))
     within = []
     for _, group in originals.drop_nulls("article").group_by("article"):
@@ -207,9 +211,7 @@ def test_campaign_texts_are_near_duplicates(posts):
 
 def test_campaigns_repost_their_state_media_within_minutes(posts, data):
     authors = posts.select(pl.col("post_id").alias("repost_of"), pl.col("group").alias("source"))
-    reposts = (
-        posts.filter(role="hidden_state").drop_nulls("repost_of").join(authors, on="repost_of")
-    )
+    reposts = posts.filter(CAMPAIGNS).drop_nulls("repost_of").join(authors, on="repost_of")
     assert reposts.height > 0
     # every amplified post comes from the campaign country's own state media
     assert (reposts["source"] == "state_media_" + reposts["country"]).all()
@@ -241,9 +243,8 @@ def test_accounts_look_their_part(data):
     assert accounts.filter(pl.col("role") != "state_media")["label"].null_count() == (
         accounts.height - labelled.height
     )
-    for (_, role), group in accounts.filter(
-        pl.col("role").is_in(["hidden_state", "spam"])
-    ).group_by("group", "role"):
+    bursts = pl.col("group").str.contains("^(hidden_state_|paraphrase_|shifts_|spam_1)")
+    for (_, role), group in accounts.filter(bursts).group_by("group", "role"):
         burst = group["created_at"].max() - group["created_at"].min()
         assert burst <= dt.timedelta(days=3), role
 
@@ -302,9 +303,11 @@ def test_organic_users_co_repost_popular_posts_by_chance(posts):
 def test_groups_describe_the_planted_structure(data):
     groups = data.groups
     assert set(groups["role"]) == set(ROLES) - {"organic"}
-    hidden = groups.filter(role="hidden_state")
+    hidden = groups.filter(CAMPAIGNS)
     assert hidden["n_accounts"].to_list() == list(data.params["campaign_sizes"])
     assert hidden["country"].to_list() == ["CN", "RU", "IR", "VE"]
+    variants = groups.filter(pl.col("role") == "hidden_state", ~CAMPAIGNS)
+    assert variants["group"].to_list() == ["paraphrase_RU", "shifts_IR", "storm_TR"]
     # (5, 12, 30, 60) at 50,000 posts, scaled by the square root of the size
     assert data.params["campaign_sizes"] == tuple(
         round(s * (N / 50_000) ** 0.5) for s in (5, 12, 30, 60)
@@ -317,11 +320,11 @@ def test_groups_describe_the_planted_structure(data):
 
 def test_parameters_shape_the_campaigns():
     data = synthetic(6_000, campaign_sizes=[8], countries=["KP"], paraphrase=0.0, seed=4)
-    hidden = data.truth.filter(role="hidden_state")
+    hidden = data.truth.filter(CAMPAIGNS)
     assert hidden.height == 8
     assert set(hidden["country"]) == {"KP"}
     originals = data.posts.join(data.truth, on="account_id").filter(
-        pl.col("repost_of").is_null(), pl.col("reply_to").is_null(), role="hidden_state"
+        pl.col("repost_of").is_null(), pl.col("reply_to").is_null(), CAMPAIGNS
     )
     assert originals.height > 0
 

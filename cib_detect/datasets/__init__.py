@@ -4,6 +4,7 @@ from cib_detect.datasets.reference import state_media_domains
 from cib_detect.datasets.synthetic import (
     COORDINATED_ROLES,
     DEFAULT_ROLE_SHARES,
+    HIDDEN_VARIANTS,
     ROLES,
     SyntheticData,
     synthetic,
@@ -12,6 +13,7 @@ from cib_detect.datasets.synthetic import (
 __all__ = [
     "COORDINATED_ROLES",
     "DEFAULT_ROLE_SHARES",
+    "HIDDEN_VARIANTS",
     "ROLES",
     "SyntheticData",
     "state_media_domains",

@@ -20,6 +20,9 @@ ROLES = (
     "hidden_abroad",
     "diaspora",
     "travellers",
+    "aggregator",
+    "marketing",
+    "commercial_spam",
 )
 ROLE_CODE = {role: code for code, role in enumerate(ROLES)}
 
@@ -91,6 +94,47 @@ _BIO_SPAM = [
     "Earn from home, link in bio", "Luxury for less", "Win big, win now", "",
 ]  # fmt: skip
 _SPAM_PLACES = ["", "", "Worldwide", "Online", "DM me"]
+#: Profiles of automated news aggregators: (bio declaring the automation, language).
+AGGREGATOR_BIOS = [
+    ("Automated news feed. Headlines from around the world. Not monitored.", "en"),
+    ("RSS bot: world headlines every few minutes. DMs not monitored.", "en"),
+    ("Automated by @feedrelay. Breaking news from major outlets.", "en"),
+    ("自动新闻推送，汇集各大媒体头条。本账号无人值守。", "zh"),
+    ("Автоматическая лента новостей. Аккаунт не модерируется.", "ru"),
+    ("حساب آلي ينشر عناوين الأخبار. لا تتم مراقبة الرسائل.", "ar"),
+    ("انتشار خودکار تیترهای خبری. این حساب نظارت نمی‌شود.", "fa"),
+    ("Feed de noticias automatizado. Cuenta no supervisada.", "es"),
+    ("Fil d'actualité automatisé (RSS). Compte non surveillé.", "fr"),
+    ("Otomatik haber akışı (RSS botu). Hesap takip edilmiyor.", "tr"),
+]
+#: The platform's automated-account label some aggregators carry (accounts column
+#: ``automated_label``; ``label`` stays for state affiliation).
+AUTOMATED_LABEL = "Automated"
+#: Share of aggregators with that label.
+AUTOMATED_LABEL_SHARE = 0.5
+_AGGREGATOR_PLACES = ["", "", "Worldwide", "Internet", "RSS", "Global"]
+#: A marketing firm's brand accounts in the UTC+8 zone.
+_BIO_MARKETING = [
+    "Daily deals on skincare and beauty", "Tech deals you can't miss. Link below",
+    "Shop smart, save more", "New arrivals every week", "Download our app for exclusive offers",
+    "Your style, our passion", "Gadgets, gifts and good prices", "",
+]  # fmt: skip
+MARKETING_PLACES = ["Shenzhen", "Guangzhou, China", "Singapore", "Kuala Lumpur", "Manila",
+                    "Hong Kong", "Taipei", ""]  # fmt: skip
+#: Aged (bought or hijacked) accounts of a crypto and affiliate spam farm.
+_BIO_CRYPTO = [
+    "Crypto enthusiast | Investor | NFA", "Financial freedom. DM for signals",
+    "Web3 | DeFi | Airdrops", "Earn daily, link below", "Bitcoin since 2017",
+    "Mom. Trader. Dreamer", "",
+]  # fmt: skip
+_CRYPTO_PLACES = ["", "", "Dubai", "Miami, FL", "Lagos", "London", "Metaverse", "Worldwide"]
+#: Personas of a hashtag storm of Türkiye (or any country: the bios are Turkish).
+_BIO_STORM = ["Vatansever", "Memleket sevdalısı", "Her şey vatan için", "Anne, öğretmen",
+              "Futbol ve memleket", "Emekli", ""]  # fmt: skip
+_STORM_PLACES = ["Türkiye", "İstanbul", "Ankara", "İzmir", "", ""]
+#: Kinds of storm accounts: created days before the storm, dormant for weeks, ordinary.
+STORM_YOUNG, STORM_DORMANT, STORM_REGULAR = 0, 1, 2
+STORM_KIND_SHARES = (0.45, 0.40, 0.15)
 
 
 class Names:
@@ -123,7 +167,7 @@ class AccountBook:
     """Accounts as they are created, role by role; strings are ids into ``names``."""
 
     _FIELDS = ("role", "group", "country", "created", "followers", "label", "description",
-               "location", "language")  # fmt: skip
+               "location", "language", "automated_label")  # fmt: skip
 
     def __init__(self):
         self.names = Names()
@@ -327,6 +371,84 @@ def add_spam(book: AccountBook, rng, n: int, group: str, start: int):
     )
 
 
+def add_aggregators(book: AccountBook, rng, n: int, group: str, start: int):
+    """Automated news aggregators: bios declaring the automation in eight languages, half
+    with the platform's automated label, old accounts with a following."""
+    bio = rng.integers(0, len(AGGREGATOR_BIOS), n)
+    bio[: min(n, len(AGGREGATOR_BIOS))] = rng.permutation(len(AGGREGATOR_BIOS))[:n]
+    description = book.names.add([b for b, _ in AGGREGATOR_BIOS])[bio]
+    language = book.names.add([lang for _, lang in AGGREGATOR_BIOS])[bio]
+    label = np.where(rng.random(n) < AUTOMATED_LABEL_SHARE, book.names.id(AUTOMATED_LABEL), -1)
+    return book.add(
+        n,
+        "aggregator",
+        group=group,
+        created=created_before(rng, start, n, 300, 4000),
+        followers=np.rint(np.exp(rng.normal(7.0, 1.3, n))).astype(np.int64),
+        description=description,
+        location=book.pick(rng, _AGGREGATOR_PLACES, n),
+        language=language,
+        automated_label=label,
+    )
+
+
+def add_marketing(book: AccountBook, rng, n: int, group: str, start: int):
+    """A marketing firm's brand accounts: UTC+8 places, created over two years."""
+    return book.add(
+        n,
+        "marketing",
+        group=group,
+        created=created_before(rng, start, n, 60, 800),
+        followers=np.rint(np.exp(rng.normal(6.0, 1.2, n))).astype(np.int64),
+        description=book.pick(rng, _BIO_MARKETING, n),
+        location=book.pick(rng, MARKETING_PLACES, n),
+        language="en",
+    )
+
+
+def add_commercial_spam(book: AccountBook, rng, n: int, group: str, start: int):
+    """A crypto spam farm on aged accounts: creation spread over years, ordinary-looking
+    investor bios, no label."""
+    return book.add(
+        n,
+        "commercial_spam",
+        group=group,
+        created=created_before(rng, start, n, 200, 3500),
+        followers=np.rint(np.exp(rng.normal(4.0, 1.5, n))).astype(np.int64),
+        description=book.pick(rng, _BIO_CRYPTO, n),
+        location=book.pick(rng, _CRYPTO_PLACES, n),
+        language="en",
+    )
+
+
+def add_storm(book: AccountBook, rng, n: int, country: Country, group: str, storm: int):
+    """Accounts of a one-afternoon storm: young ones created 1-10 days before it, dormant
+    old ones, a few ordinary-looking ones. Returns ids and kinds (:data:`STORM_YOUNG` ...)."""
+    kind = rng.choice(3, n, p=STORM_KIND_SHARES)
+    created = np.where(
+        kind == STORM_YOUNG,
+        created_before(rng, storm, n, 1, 10),
+        np.where(
+            kind == STORM_DORMANT,
+            created_before(rng, storm, n, 400, 3000),
+            created_before(rng, storm, n, 60, 1500),
+        ),
+    )
+    followers = np.where(kind == STORM_YOUNG, rng.integers(0, 15, n), np.exp(rng.normal(4, 1, n)))
+    ids = book.add(
+        n,
+        "hidden_state",
+        group=group,
+        country=country.code,
+        created=created,
+        followers=np.rint(followers).astype(np.int64),
+        description=book.pick(rng, _BIO_STORM, n),
+        location=book.pick(rng, _STORM_PLACES, n),
+        language=country.language,
+    )
+    return ids, kind
+
+
 def account_tables(book: AccountBook, rng) -> tuple[pl.Series, pl.DataFrame, pl.DataFrame]:
     """Account ids (shuffled, so ids say nothing about roles), accounts and truth tables."""
     n = book.n
@@ -343,8 +465,9 @@ def account_tables(book: AccountBook, rng) -> tuple[pl.Series, pl.DataFrame, pl.
             "location": names.series(book.column("location")),
             "language": names.series(book.column("language")),
             "followers": book.column("followers"),
+            "automated_label": names.series(book.column("automated_label")),
         },
-        schema=ACCOUNT_COLUMNS,
+        schema={**ACCOUNT_COLUMNS, "automated_label": pl.String()},
     )
     truth = pl.DataFrame(
         {

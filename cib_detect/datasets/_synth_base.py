@@ -366,3 +366,22 @@ def next_window_time(
     out[inside] = ts[inside]
     out[later] = starts[j[later]] + rng.integers(0, 90 * 60, int(later.sum()))
     return out
+
+
+def daily_windows(
+    country: Country, start: int, end: int, hours: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """UTC opening time and local weekday (Monday = 0) of the window from ``hours[0]`` to
+    ``hours[1]`` o'clock local time of every day whose window lies inside [start, end),
+    working day or not. Loops over days, never over posts."""
+    tz = _tzinfo(country)
+    first = dt.datetime.fromtimestamp(start, dt.timezone.utc).date() - dt.timedelta(days=1)
+    last = dt.datetime.fromtimestamp(end, dt.timezone.utc).date() + dt.timedelta(days=1)
+    opens, weekdays = [], []
+    for day in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)):
+        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=tz)
+        lo, hi = (int((midnight + dt.timedelta(hours=h)).timestamp()) for h in hours)
+        if lo >= start and hi <= end:
+            opens.append(lo)
+            weekdays.append(day.weekday())
+    return np.array(opens, np.int64), np.array(weekdays, np.int64)

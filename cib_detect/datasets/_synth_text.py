@@ -49,6 +49,20 @@ save protect petition sign river park community council local future justice cli
 together voices stand share forest wetland neighbours rally support clean water
 """.split()
 
+#: Words of promotional posts (a marketing firm's adverts).
+MARKETING_WORDS = """
+buy shop order download app store install discount coupon deal limited offer sale new
+arrival collection free shipping today only save off price drop upgrade subscribe trial
+premium gift voucher bestseller launch now link exclusive cart checkout week best
+""".split()
+
+#: Words of crypto and affiliate scams (an undisclosed commercial spam farm).
+CRYPTO_WORDS = """
+crypto airdrop token wallet connect presale staking yield coin nft mint invest profit
+passive income referral code bonus claim earn withdraw guaranteed signal bitcoin eth
+usdt doubled returns daily join link bio dm whitelist launchpad gem moon x100
+""".split()
+
 #: Frequent real-looking hashtags at the head of the organic hashtag distribution.
 COMMON_TAGS = """
 news music love football ai tech crypto travel photography art gaming politics climate
@@ -94,13 +108,20 @@ class Lexicon:
     event: np.ndarray  # word ids of the live-event vocabulary
     spam: np.ndarray
     cause: np.ndarray
+    marketing: np.ndarray  # word ids of promotional posts (some beyond the Zipf vocabulary)
+    crypto: np.ndarray  # word ids of crypto and affiliate scams
     tags: list[str]  # organic hashtags, Zipf ordered
     tag_sampler: TableSampler
 
 
 @functools.lru_cache(maxsize=1)
 def lexicon(n_words: int = 20_000, n_tags: int = 3_000) -> Lexicon:
-    """The shared vocabulary: frequent English words, themed words, made-up words."""
+    """The shared vocabulary: frequent English words, themed words, made-up words.
+
+    The marketing and crypto words missing from the first ``n_words`` come after them
+    (ids ``n_words`` and up): no Zipf draw or synonym of the other words reaches them, so
+    adding them changed no other text.
+    """
     themed = EVENT_WORDS + SPAM_WORDS + CAUSE_WORDS
     pseudo = _pseudo_words(n_words + n_tags, set(COMMON_WORDS) | set(themed))
     head = list(dict.fromkeys(COMMON_WORDS))
@@ -114,6 +135,13 @@ def lexicon(n_words: int = 20_000, n_tags: int = 3_000) -> Lexicon:
     synonyms -= reach[:, None]
     synonyms = np.where(synonyms == ids[:, None], synonyms + 1, synonyms)
     synonyms = np.clip(synonyms, 0, v - 1).astype(np.int32)
+    extra = [w for w in dict.fromkeys(MARKETING_WORDS + CRYPTO_WORDS) if w not in index]
+    index |= {w: v + i for i, w in enumerate(extra)}
+    words = words + extra
+    # the appended words swap among themselves when paraphrased
+    extra_rng = np.random.default_rng(8)
+    extra_synonyms = v + extra_rng.integers(0, max(len(extra), 1), (len(extra), N_SYNONYMS))
+    synonyms = np.concatenate([synonyms, extra_synonyms.astype(np.int32)])
     tags = list(dict.fromkeys(COMMON_TAGS + pseudo[-n_tags:]))
     return Lexicon(
         words=words,
@@ -123,6 +151,8 @@ def lexicon(n_words: int = 20_000, n_tags: int = 3_000) -> Lexicon:
         event=np.array([index[w] for w in EVENT_WORDS], np.int32),
         spam=np.array([index[w] for w in SPAM_WORDS], np.int32),
         cause=np.array([index[w] for w in CAUSE_WORDS], np.int32),
+        marketing=np.array([index[w] for w in MARKETING_WORDS], np.int32),
+        crypto=np.array([index[w] for w in CRYPTO_WORDS], np.int32),
         tags=tags,
         tag_sampler=TableSampler(zipf_weights(len(tags), 1.1, 1.5)),
     )
@@ -192,6 +222,54 @@ def paraphrase(
     inserted = (np.cumsum(repeats) - 1)[insert]
     values[inserted] = lex.filler.sample(rng, len(inserted))
     return Ragged.from_row_ids(new_row, values, n_rows)
+
+
+def row_hashes(rows: Ragged, *, as_sets: bool = False) -> np.ndarray:
+    """A 64-bit hash of each row's ids in order (equal rows, equal hashes), or with
+    ``as_sets`` of the set of its ids (rows with the same words in any order or number
+    of repeats, equal hashes)."""
+    starts = rows.offsets[:-1]
+    row = rows.row_ids()
+    position = np.arange(len(rows.values)) - starts[row]
+    mult = np.random.default_rng(99).integers(1, 2**62, 64, dtype=np.int64).astype(np.uint64)
+    mult |= np.uint64(1)
+    values = rows.values.astype(np.uint64) + np.uint64(1)
+    if as_sets:  # one term per distinct (row, id), summed: the order does not matter
+        key = np.unique(row.astype(np.uint64) << np.uint64(32) | values)
+        row, values = (key >> np.uint64(32)).astype(np.int64), key & np.uint64(0xFFFFFFFF)
+        position = np.zeros(len(values), np.int64)
+    terms = values * mult[position % 64]
+    terms = (terms ^ (terms >> np.uint64(29))) * mult[(position * 7 + 3) % 64]
+    terms ^= terms >> np.uint64(31)
+    sums = np.zeros(len(rows), np.uint64)
+    np.add.at(sums, row, terms)
+    counts = np.bincount(row, minlength=len(rows)) if as_sets else rows.counts
+    return sums ^ (counts.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+
+def distinct_rows(rng: np.random.Generator, lex: Lexicon, rows: Ragged) -> Ragged:
+    """``rows`` with every repeated row changed until no two rows have the same set of
+    words (so no two texts are equal either): a repeat gets one of its words swapped for
+    a synonym or a frequent word inserted after it."""
+    for _ in range(50):
+        _, first = np.unique(row_hashes(rows, as_sets=True), return_index=True)
+        repeat = np.ones(len(rows), bool)
+        repeat[first] = False
+        if not repeat.any():
+            return rows
+        counts, values, starts = rows.counts.copy(), rows.values.copy(), rows.offsets[:-1]
+        todo = np.flatnonzero(repeat & (counts > 0))
+        at = starts[todo] + (rng.random(len(todo)) * counts[todo]).astype(np.int64)
+        swap = rng.random(len(todo)) < 0.5
+        picks = rng.integers(0, N_SYNONYMS, int(swap.sum()))
+        values[at[swap]] = lex.synonyms[values[at[swap]], picks]
+        empty = np.flatnonzero(repeat & (counts == 0))  # an empty row gets one word
+        where = np.concatenate([at[~swap] + 1, starts[empty]])
+        values = np.insert(values, where, lex.filler.sample(rng, len(where)))
+        counts[todo[~swap]] += 1
+        counts[empty] += 1
+        rows = Ragged(counts, values.astype(rows.values.dtype))
+    raise RuntimeError("distinct_rows: rows still repeat after 50 rounds")  # pragma: no cover
 
 
 # ---------------------------------------------------------------------------------------

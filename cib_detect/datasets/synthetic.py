@@ -1,11 +1,19 @@
 """Synthetic social-media data with planted campaigns: the project's test and benchmark data.
 
-:func:`synthetic` generates posts of ordinary users and of eight planted roles (disclosed
+:func:`synthetic` generates posts of ordinary users and of planted roles (disclosed
 state media, hidden state campaigns, a state campaign aimed abroad, a spam botnet, fans
-of a live event, grassroots activists, and two kinds of ordinary people whose claimed
-place and clock disagree: emigrants and travellers), the accounts behind them and the
-ground truth. ``docs/synthetic_data.md``
-describes every role, what it is meant to test, and every parameter.
+of a live event, grassroots activists, two kinds of ordinary people whose claimed place
+and clock disagree: emigrants and travellers; then three hidden state groups that hide
+the usual traces: a paraphrasing campaign, a shift-work office and a one-afternoon
+storm; and three look-alikes of state operations: automated news aggregators, an
+office-hours marketing firm and a crypto spam farm), the accounts behind them and the
+ground truth. ``docs/synthetic_data.md`` describes every role, what it is meant to
+test, and every parameter.
+
+Every role draws from its own random stream (``names`` in :func:`synthetic`), and the
+roles added later (:data:`ADDED_ROLES`) create their accounts and posts after all the
+others: for a seed, the other roles' posts stay byte-identical (up to the shuffled
+account and post ids) whether the later roles are there or not.
 """
 
 from __future__ import annotations
@@ -26,15 +34,39 @@ from cib_detect.datasets._synth_accounts import (
     Names,
     account_tables,
     add_abroad_campaign,
+    add_aggregators,
     add_campaign,
+    add_commercial_spam,
+    add_marketing,
     add_organic,
     add_spam,
     add_state_media,
+    add_storm,
     add_travellers,
     make_diaspora,
 )
 from cib_detect.datasets._synth_assemble import assemble_posts
-from cib_detect.datasets._synth_base import COUNTRIES, REPLY, REPOST, Block
+from cib_detect.datasets._synth_base import COUNTRIES, REPLY, REPOST, Block, Ragged
+from cib_detect.datasets._synth_hidden import (
+    paraphrase_posts,
+    shift_posts,
+    storm_posts,
+    storm_start,
+)
+from cib_detect.datasets._synth_lookalikes import (
+    AGGREGATOR_TAGS,
+    BRANDS,
+    CRYPTO_HOSTS,
+    CRYPTO_TAGS,
+    MARKETING_COUNTRY,
+    MARKETING_HOSTS,
+    MARKETING_TAGS,
+    NEWS_OUTLETS,
+    aggregator_posts,
+    articles,
+    commercial_spam_posts,
+    marketing_posts,
+)
 from cib_detect.datasets._synth_roles import (
     PETITION_HOST,
     SPAM_HOSTS,
@@ -63,6 +95,7 @@ from cib_detect.errors import ParameterError
 __all__ = [
     "COORDINATED_ROLES",
     "DEFAULT_ROLE_SHARES",
+    "HIDDEN_VARIANTS",
     "ROLES",
     "SyntheticData",
     "synthetic",
@@ -71,7 +104,13 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Roles whose accounts act in concert on purpose (the positives of a detector).
-COORDINATED_ROLES = ("hidden_state", "hidden_abroad", "spam")
+COORDINATED_ROLES = ("hidden_state", "hidden_abroad", "spam", "marketing", "commercial_spam")
+#: Hidden state groups that hide the usual traces: names for ``include_roles``,
+#: ``role_shares``, ``role_sizes`` and ``role_countries``; their accounts have the truth
+#: role ``hidden_state``.
+HIDDEN_VARIANTS = ("hidden_paraphrase", "hidden_shifts", "hidden_storm")
+#: What ``include_roles`` can name: the truth roles and the hidden variants.
+PLANTED = (*ROLES, *HIDDEN_VARIANTS)
 #: Default share of all posts per planted role; organic users get the rest, except for
 #: :data:`ADDED_ROLES`.
 DEFAULT_ROLE_SHARES = {
@@ -82,10 +121,39 @@ DEFAULT_ROLE_SHARES = {
     "activists": 0.01,
     "hidden_abroad": 0.01,
     "travellers": 0.004,
+    "hidden_paraphrase": 0.0025,
+    "hidden_shifts": 0.0025,
+    "hidden_storm": 0.003,
+    "aggregator": 0.0025,
+    "marketing": 0.002,
+    "commercial_spam": 0.002,
 }
-#: Roles whose posts come on top of the others' (about 1.4 % more posts than ``n_posts``
+#: Roles whose posts come on top of the others' (about 3 % more posts than ``n_posts``
 #: says), so that adding them left every other role's posts as they were for a seed.
-ADDED_ROLES = ("hidden_abroad", "travellers")
+ADDED_ROLES = ("hidden_abroad", "travellers", *HIDDEN_VARIANTS, "aggregator", "marketing",
+               "commercial_spam")  # fmt: skip
+#: Accounts of the later groups at 50,000 posts, scaled like the campaigns (at least 3).
+BASE_ROLE_SIZES = {
+    "hidden_paraphrase": 10,
+    "hidden_shifts": 12,
+    "hidden_storm": 45,
+    "aggregator": 8,
+    "marketing": 10,
+    "commercial_spam": 25,
+}
+#: A storm has 8 to 60 accounts, each posting 3 to 30 times in it.
+STORM_SIZE, STORM_POSTS = (8, 60), (3, 30)
+#: Countries of the hidden variants.
+DEFAULT_ROLE_COUNTRIES = {"hidden_paraphrase": "RU", "hidden_shifts": "IR", "hidden_storm": "TR"}
+#: Group names of the later roles (the hidden variants add their country code).
+GROUP_NAMES = {
+    "hidden_paraphrase": "paraphrase_{}",
+    "hidden_shifts": "shifts_{}",
+    "hidden_storm": "storm_{}",
+    "aggregator": "aggregators_1",
+    "marketing": "marketing_1",
+    "commercial_spam": "commercial_spam_1",
+}
 #: Share of ordinary users living abroad (role ``diaspora``; their posts are organic).
 DIASPORA_SHARE = 0.01
 #: Family zones of emigrants: UTC+3, +5:30, +8, +9 (minutes).
@@ -115,13 +183,14 @@ class SyntheticData:
         Canonical post columns (:data:`cib_detect.schema.POST_COLUMNS`), sorted by
         ``timestamp``; ``post_id`` is ``"p"`` plus the rank in that order.
     accounts : polars.DataFrame
-        Canonical account columns (:data:`cib_detect.schema.ACCOUNT_COLUMNS`), sorted by
-        ``account_id``.
+        Canonical account columns (:data:`cib_detect.schema.ACCOUNT_COLUMNS`), then
+        ``automated_label`` (the platform's label of automated accounts, ``"Automated"``
+        on some news aggregators, else null), sorted by ``account_id``.
     truth : polars.DataFrame
         ``account_id``, ``role`` (one of :data:`ROLES`), ``group`` (the planted group the
-        account belongs to, e.g. ``"hidden_state_CN"``, ``"spam_1"``, ``"fans_1"``; null
-        for ordinary users) and ``country`` (ISO code of state media and hidden campaigns).
-        Same row order as ``accounts``.
+        account belongs to, e.g. ``"hidden_state_CN"``, ``"paraphrase_RU"``, ``"spam_1"``,
+        ``"fans_1"``; null for ordinary users) and ``country`` (ISO code of state media
+        and hidden campaigns). Same row order as ``accounts``.
     groups : polars.DataFrame
         One row per planted group: ``group``, ``role``, ``country``, ``timezone``,
         ``n_accounts``, ``n_posts``, ``hashtags`` and ``domains`` it pushes.
@@ -132,8 +201,9 @@ class SyntheticData:
     --------
     >>> data = synthetic(2_000, seed=3)
     >>> data.truth.join(data.groups, on="group").group_by("role").len().sort("role").rows()
-    [('activists', 6), ('diaspora', 3), ('fans', 10), ('hidden_abroad', 6), ('hidden_state', 24),
-     ('spam', 8), ('state_media', 15), ('travellers', 5)]
+    [('activists', 6), ('aggregator', 3), ('commercial_spam', 5), ('diaspora', 3), ('fans', 10),
+     ('hidden_abroad', 6), ('hidden_state', 39), ('marketing', 3), ('spam', 8),
+     ('state_media', 15), ('travellers', 5)]
     """
 
     posts: pl.DataFrame
@@ -158,6 +228,8 @@ def synthetic(
     office_hours: tuple[int, int] = (9, 18),
     abroad_size: int | None = None,
     abroad_country: str = "CN",
+    role_sizes: Mapping[str, int] | None = None,
+    role_countries: Mapping[str, str] | None = None,
 ) -> SyntheticData:
     """Generate posts with planted coordinated campaigns and their ground truth.
 
@@ -168,7 +240,12 @@ def synthetic(
     position) that amplifies its state media within seconds to minutes, pushes
     near-duplicate talking points and posts only in office hours of that country's
     working days; a commercial spam botnet; fans reacting to a live match within seconds;
-    and grassroots activists sharing a petition over days. Generation is vectorised:
+    and grassroots activists sharing a petition over days. Then, each from its own random
+    stream and after all the others: a state campaign aimed abroad, emigrants and
+    travellers, a campaign that only paraphrases (``hidden_paraphrase``), an office
+    working in shifts (``hidden_shifts``), a one-afternoon hashtag storm and reply raid
+    (``hidden_storm``), automated news aggregators, a marketing firm on UTC+8 office
+    hours and a crypto spam farm. Generation is vectorised:
     about 2 s per million posts, 40 s and 5 GB for ten million on two cores.
 
     Parameters
@@ -191,21 +268,40 @@ def synthetic(
         also run the hidden campaigns, one country each. Supported: CN, RU, IR, KP, VE,
         SA, AE, EG, TR, BY, CU.
     role_shares : mapping of str to float, optional
-        Share of all posts per planted role, overriding :data:`DEFAULT_ROLE_SHARES`
-        (state_media 1 %, hidden_state 5 %, spam 2 %, fans 1.5 %, activists 1 %);
-        organic users get the rest.
+        Share of all posts per planted role (or hidden variant), overriding
+        :data:`DEFAULT_ROLE_SHARES` (state_media 1 %, hidden_state 5 %, spam 2 %, fans
+        1.5 %, activists 1 %, ...); organic users get the rest, except for
+        :data:`ADDED_ROLES`, whose posts come on top. A storm's members post 3 to 30
+        times each whatever the share.
     spam_size : int, optional
         Bots in the spam botnet. Default 40 at 50,000 posts, scaled like the campaigns
         (at least 5).
     include_roles : iterable of str, optional
-        Roles to generate (default all of :data:`ROLES`); must contain ``"organic"``.
-        Leave out ``"hidden_state"`` and ``"spam"`` for data without coordination.
+        Roles to generate (default all of :data:`ROLES` and :data:`HIDDEN_VARIANTS`);
+        must contain ``"organic"``. ``"hidden_state"`` means the campaigns of
+        ``campaign_sizes``; the hidden variants (truth role ``hidden_state`` too) are
+        named on their own. Name only roles without coordination (e.g. ``["organic",
+        "fans", "activists"]``) for data without coordination.
     paraphrase : float, default 0.2
         Strength of the campaigns' paraphrasing in [0, 1]: the chance that a word of a
         talking point is changed (swapped, dropped or followed by an inserted word).
         0 makes every campaign text a verbatim copy.
     office_hours : (int, int), default (9, 18)
         Local opening and closing hour of the campaigns' offices.
+    abroad_size : int, optional
+        Accounts of the campaign aimed abroad. Default 30 at 50,000 posts, scaled like
+        the campaigns (at least 3).
+    abroad_country : str, default "CN"
+        The country whose office runs the campaign aimed abroad.
+    role_sizes : mapping of str to int, optional
+        Accounts of the later groups, overriding :data:`BASE_ROLE_SIZES` scaled like the
+        campaigns (at least 3; a storm has 8 to 60): keys ``hidden_paraphrase`` (10 at
+        50,000 posts), ``hidden_shifts`` (12), ``hidden_storm`` (45), ``aggregator`` (8),
+        ``marketing`` (10), ``commercial_spam`` (25).
+    role_countries : mapping of str to str, optional
+        Countries of the hidden variants (any supported code, not necessarily among
+        ``countries``); default ``{"hidden_paraphrase": "RU", "hidden_shifts": "IR",
+        "hidden_storm": "TR"}``.
 
     Returns
     -------
@@ -223,8 +319,8 @@ def synthetic(
     >>> data.posts.columns[:4]
     ['post_id', 'account_id', 'timestamp', 'text']
     >>> sorted(data.truth["role"].unique())
-    ['activists', 'diaspora', 'fans', 'hidden_abroad', 'hidden_state', 'organic', 'spam',
-     'state_media', 'travellers']
+    ['activists', 'aggregator', 'commercial_spam', 'diaspora', 'fans', 'hidden_abroad',
+     'hidden_state', 'marketing', 'organic', 'spam', 'state_media', 'travellers']
     >>> quiet = synthetic(5_000, include_roles=["organic", "fans", "activists"])
     >>> "hidden_state" in quiet.truth["role"]
     False
@@ -244,13 +340,16 @@ def synthetic(
         office_hours=office_hours,
         abroad_size=abroad_size,
         abroad_country=abroad_country,
+        role_sizes=role_sizes,
+        role_countries=role_countries,
     )
     # independent streams, so that leaving a role out does not reshuffle the others (the
     # first eleven are those of the first six roles; spawned children do not depend on
     # how many are spawned)
     names = ["accounts", "narratives", "state_media", "organic", "fans", "activists",
              "hidden_state", "spam", "reposts", "replies", "ids", "hidden_abroad",
-             "travellers", "diaspora"]  # fmt: skip
+             "travellers", "diaspora", "hidden_paraphrase", "hidden_shifts", "hidden_storm",
+             "aggregator", "marketing", "commercial_spam"]  # fmt: skip
     children = np.random.SeedSequence(seed).spawn(len(names))
     streams = dict(zip(names, map(np.random.default_rng, children), strict=True))
     lex = lexicon()
@@ -288,7 +387,7 @@ def synthetic(
         time.perf_counter() - t1,
     )
     params = {k: v for k, v in p.items() if k not in ("scale", "budget")}
-    params["include_roles"] = tuple(r for r in ROLES if r in p["include_roles"])
+    params["include_roles"] = tuple(r for r in PLANTED if r in p["include_roles"])
     return SyntheticData(posts, accounts, truth, groups, params)
 
 
@@ -308,16 +407,21 @@ class _Cast:
     travellers: tuple | None = None  # (ids, home offsets, destination offsets)
     spam_tags: np.ndarray | None = None
     spam_hosts: np.ndarray | None = None
+    # the hidden variants: key -> (group, narrative, members, storm kinds, storm start)
+    variants: dict = field(default_factory=dict)
+    later: dict = field(default_factory=dict)  # aggregator, marketing, commercial_spam ids
     groups: list[dict] = field(default_factory=list)
     members: list[np.ndarray] = field(default_factory=list)
 
-    def add_group(self, name, role, country, members, tag_ids, domains, w: World) -> None:
+    def add_group(
+        self, name, role, country, members, tag_ids, domains, w: World, timezone=None
+    ) -> None:
         self.groups.append(
             {
                 "group": name,
                 "role": role,
                 "country": country.code if country else None,
-                "timezone": country.timezone if country else None,
+                "timezone": country.timezone if country else timezone,
                 "n_accounts": len(members),
                 "hashtags": [w.tags.items[i] for i in tag_ids],
                 "domains": list(domains),
@@ -420,6 +524,28 @@ def _cast(p: dict, w: World, rng, narrative_rng, streams) -> _Cast:
         candidates = pool[zone & ~taken[pool]]
         n = max(3, round(DIASPORA_SHARE * n_pool))
         cast.diaspora = make_diaspora(book, streams["diaspora"], candidates, n, "diaspora_1")
+    # the roles added last, each from its own stream
+    for key in HIDDEN_VARIANTS:
+        if key not in roles:
+            continue
+        vrng, size = streams[key], p["role_sizes"][key]
+        country = COUNTRIES[p["role_countries"][key]]
+        outlets = domains.filter(country=country.code).select("domain", "outlet", "kind").rows()
+        nar = make_narrative(vrng, w, country, outlets)
+        group = GROUP_NAMES[key].format(country.code)
+        if key == "hidden_storm":
+            start = storm_start(vrng, w, country)
+            members, kinds = add_storm(book, vrng, size, country, group, start)
+            cast.variants[key] = (group, nar, members, kinds, start)
+        else:
+            members = add_campaign(book, vrng, size, country, group, w.start)
+            cast.variants[key] = (group, nar, members, None, None)
+    makers = {"aggregator": add_aggregators, "marketing": add_marketing,
+              "commercial_spam": add_commercial_spam}  # fmt: skip
+    for key, make in makers.items():
+        if key in roles:
+            size = p["role_sizes"][key]
+            cast.later[key] = make(book, streams[key], size, GROUP_NAMES[key], w.start)
     return cast
 
 
@@ -507,7 +633,78 @@ def _posts(p: dict, w: World, cast: _Cast, streams) -> list[Block]:
             )
         )
         cast.add_group("travellers_1", "travellers", None, ids, [], [], w)
+    if cast.variants or cast.later:
+        _later_posts(p, w, cast, streams, blocks, organic, organic_base, state_posts)
     return blocks
+
+
+def _later_posts(p, w: World, cast: _Cast, streams, blocks, organic, organic_base, state_posts):
+    """Posts of the hidden variants and the look-alikes, after every other block."""
+    budget = p["budget"]
+    targets = Candidates.of([organic], organic_base).by_time()
+    for key, (group, nar, members, kinds, start) in cast.variants.items():
+        rng, n = streams[key], budget[key]
+        if key == "hidden_paraphrase":
+            block = paraphrase_posts(rng, w, nar, members, n)
+        elif key == "hidden_shifts":
+            block = shift_posts(rng, w, nar, members, n)
+        else:
+            n = int(np.clip(n / len(members), *STORM_POSTS) * len(members))
+            block = storm_posts(rng, w, nar, members, kinds, n, start, targets, _next(blocks))
+        blocks.append(block)
+        cast.add_group(group, "hidden_state", nar.country, members, nar.tags, nar.domains, w)
+    if "aggregator" in cast.later:
+        members = cast.later["aggregator"]
+        rng, n = streams["aggregator"], budget["aggregator"]
+        outlets = _state_outlets(p, w, cast, blocks, state_posts)
+        pool = articles(rng, w, outlets, n)
+        blocks.append(aggregator_posts(rng, w, members, n, pool))
+        domains = [w.hosts.items[h].split("/")[2].removeprefix("www.") for h, *_ in outlets]
+        domains += [h.split("/")[2].removeprefix("www.") for h, _ in NEWS_OUTLETS]
+        tags = w.tags.add(list(AGGREGATOR_TAGS))
+        cast.add_group(GROUP_NAMES["aggregator"], "aggregator", None, members, tags, domains, w)
+    if "marketing" in cast.later:
+        members = cast.later["marketing"]
+        blocks.append(marketing_posts(streams["marketing"], w, members, budget["marketing"]))
+        tags = w.tags.add([b for b, _ in BRANDS] + list(MARKETING_TAGS))
+        domains = [h.split("/")[2] for _, h in BRANDS] + [h.split("/")[2] for h in MARKETING_HOSTS]
+        zone = COUNTRIES[MARKETING_COUNTRY].timezone
+        cast.add_group(GROUP_NAMES["marketing"], "marketing", None, members, tags,
+                       list(dict.fromkeys(domains)), w, timezone=zone)  # fmt: skip
+    if "commercial_spam" in cast.later:
+        bots = cast.later["commercial_spam"]
+        rng, n = streams["commercial_spam"], budget["commercial_spam"]
+        blocks.append(commercial_spam_posts(rng, w, bots, n, targets))
+        tags = w.tags.add(list(CRYPTO_TAGS))
+        domains = [h.split("/")[2] for h in CRYPTO_HOSTS]
+        cast.add_group(GROUP_NAMES["commercial_spam"], "commercial_spam", None, bots, tags,
+                       domains, w)  # fmt: skip
+
+
+def _state_outlets(p, w: World, cast: _Cast, blocks, state_posts) -> list:
+    """(host id, times, article numbers, headline rows) of every state-media outlet: the
+    posts of the data's state media where there are some (the block at index 0), else
+    none (the outlets of the reference list for the data's countries)."""
+    out = []
+    if state_posts:
+        words = blocks[0].words
+        for nar in cast.narratives:
+            state = state_posts[nar.country.code]
+            for host in nar.account_hosts:
+                if not w.hosts.items[host].endswith("/news/"):
+                    continue  # a government site, not an outlet
+                rows = np.flatnonzero(state.host == host)
+                out.append(
+                    (int(host), state.ts[rows], state.num[rows], words.take(state.index[rows]))
+                )
+        return out
+    domains = state_media_domains().filter(kind="state media")
+    for code in p["countries"]:
+        for domain in domains.filter(country=code)["domain"].head(2):
+            empty = Ragged.empty(0)
+            out.append((w.hosts.id(f"https://{domain}/news/"), np.empty(0, np.int64),
+                        np.empty(0, np.int64), empty))  # fmt: skip
+    return out
 
 
 def _next(blocks: list[Block]) -> int:
@@ -575,10 +772,10 @@ def _validate(**kw) -> dict:
         if len(set(countries)) != len(countries):
             bad("countries", "a sequence without repeated codes")
     roles = kw["include_roles"]
-    roles = set(ROLES) if roles is None else roles
-    if isinstance(roles, str) or not set(roles) <= set(ROLES) or "organic" not in roles:
-        bad("include_roles", f"a collection of roles from {ROLES} containing 'organic'")
-        roles = set(ROLES)
+    roles = set(PLANTED) if roles is None else roles
+    if isinstance(roles, str) or not set(roles) <= set(PLANTED) or "organic" not in roles:
+        bad("include_roles", f"a collection of roles from {PLANTED} containing 'organic'")
+        roles = set(PLANTED)
     if "hidden_state" in roles and len(countries) < len(sizes):
         problems.append(
             f"each hidden campaign needs its own country: {len(sizes)} campaign_sizes but "
@@ -615,6 +812,35 @@ def _validate(**kw) -> dict:
         bad("abroad_size", "an integer >= 2")
     if not isinstance(kw["abroad_country"], str) or kw["abroad_country"].upper() not in COUNTRIES:
         bad("abroad_country", f"one of {sorted(COUNTRIES)}")
+    sizes_given = kw["role_sizes"]
+    role_sizes = {}
+    if sizes_given is not None and not isinstance(sizes_given, Mapping):
+        bad("role_sizes", f"a mapping of some of {sorted(BASE_ROLE_SIZES)} to group sizes")
+        sizes_given = {}
+    sizes_given = dict(sizes_given or {})
+    if set(sizes_given) - set(BASE_ROLE_SIZES) or not all(
+        is_int(v) and v >= 2 for v in sizes_given.values()
+    ):
+        bad("role_sizes", f"a mapping of some of {sorted(BASE_ROLE_SIZES)} to integers >= 2")
+        sizes_given = {}
+    for key, base in BASE_ROLE_SIZES.items():
+        size = max(3, round(base * scale))
+        if key == "hidden_storm":
+            size = int(np.clip(size, *STORM_SIZE))
+        role_sizes[key] = int(sizes_given.get(key, size))
+    countries_given = kw["role_countries"]
+    role_countries = dict(DEFAULT_ROLE_COUNTRIES)
+    if countries_given is not None and (
+        not isinstance(countries_given, Mapping)
+        or set(countries_given) - set(HIDDEN_VARIANTS)
+        or not all(isinstance(c, str) and c.upper() in COUNTRIES for c in countries_given.values())
+    ):
+        bad(
+            "role_countries",
+            f"a mapping of some of {HIDDEN_VARIANTS} to one of {sorted(COUNTRIES)}",
+        )
+    elif countries_given is not None:
+        role_countries.update({k: c.upper() for k, c in countries_given.items()})
     hours = kw["office_hours"]
     if not (
         isinstance(hours, tuple | list)
@@ -641,6 +867,8 @@ def _validate(**kw) -> dict:
         "office_hours": (int(hours[0]), int(hours[1])),
         "abroad_size": int(abroad_size) if is_int(abroad_size) else abroad_size,
         "abroad_country": str(kw["abroad_country"]).upper(),
+        "role_sizes": role_sizes,
+        "role_countries": role_countries,
         "scale": scale,
     }
 
