@@ -8,7 +8,7 @@ from importlib import resources
 
 import polars as pl
 
-__all__ = ["calendar_countries", "places", "state_media_domains"]
+__all__ = ["calendar_countries", "commercial_markers", "places", "state_media_domains"]
 
 _STATE_MEDIA_SCHEMA = {
     "domain": pl.String(),
@@ -140,3 +140,49 @@ def places() -> pl.DataFrame:
     ('DE', '1 2')
     """
     return pl.read_csv(io.BytesIO(_places_bytes()), schema=_PLACES_SCHEMA)
+
+
+_COMMERCIAL_SCHEMA = {
+    "kind": pl.String(),
+    "value": pl.String(),
+    "category": pl.String(),
+    "note": pl.String(),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _commercial_bytes() -> bytes:
+    return (
+        resources.files("cib_detect.datasets")
+        .joinpath("data", "commercial_markers.csv")
+        .read_bytes()
+    )
+
+
+def commercial_markers() -> pl.DataFrame:
+    """Markers of commercial intent that the commercial score looks for in links and
+    hashtags (:mod:`cib_detect.score.commercial`).
+
+    One row per marker: ``domain`` (a shop, marketplace, affiliate network or crypto
+    exchange; it matches the domain and its subdomains), ``host`` (a host of an otherwise
+    general domain: ``apps.apple.com``, ``play.google.com``), ``tld`` (commercial
+    top-level domains: ``.shop``, ``.store``), ``url_param`` (affiliate and referral query
+    parameters, ``key`` or ``key=value``: ``ref``, ``aff_id``, ``utm_medium=affiliate``)
+    and ``hashtag`` (product and sales hashtags in the languages the disclosure keywords
+    cover, lowercase, without ``#``).
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``kind``, ``value``, ``category`` (``shop``, ``marketplace``, ``app
+        store``, ``affiliate``, ``crypto``, ``product``) and ``note``, all String.
+
+    Examples
+    --------
+    >>> markers = commercial_markers()
+    >>> markers.filter(value="amzn.to").select("kind", "category").row(0)
+    ('domain', 'affiliate')
+    >>> sorted(set(markers["kind"]))
+    ['domain', 'hashtag', 'host', 'tld', 'url_param']
+    """
+    return pl.read_csv(io.BytesIO(_commercial_bytes()), schema=_COMMERCIAL_SCHEMA)

@@ -1,7 +1,10 @@
 """Disclosure: does a cluster say who is behind it?
 
 An account is *disclosed* when the platform labels it (any non-empty ``label``, such as
-"state-affiliated media" or "government organization") or when its profile
+"state-affiliated media" or "government organization", except a bare automation label:
+"Automated" or "Automated by @x" says the account is a bot, not who runs it, and counts
+only when ``@x`` is a state account or the label also names a state affiliation; see
+:mod:`cib_detect.score.automation` for how automation disclosure counts) or when its profile
 ``description`` declares an affiliation: state media, government, ministry, embassy,
 consulate, official account, in English, Chinese, Russian, Arabic, Persian, Spanish,
 French and Turkish (:data:`AFFILIATION_PATTERN`). ``undisclosed`` is the share of a
@@ -17,7 +20,13 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["AFFILIATION_PATTERN", "cluster_disclosure", "disclosed_expr"]
+__all__ = [
+    "AFFILIATION_PATTERN",
+    "AUTOMATION_LABEL_PATTERN",
+    "account_disclosure",
+    "cluster_disclosure",
+    "disclosed_expr",
+]
 
 _KEYWORDS = {
     "en": (
@@ -49,14 +58,41 @@ _KEYWORDS = {
 #: Self-declared affiliation in a profile (case-insensitive regex, several languages).
 AFFILIATION_PATTERN = "(?i)" + "|".join(f"(?:{p})" for p in _KEYWORDS.values())
 
+#: A platform label that says an account is automated ("Automated", "Automated by @x").
+AUTOMATION_LABEL_PATTERN = r"(?i)^\s*automated\b|\bautomated (by|account)\b"
+_STATE_WORDS = r"(?i)state|government|gouvernement|gobierno"
 
-def disclosed_expr(columns) -> pl.Expr:
-    """True where an account has a platform label or a self-declared affiliation.
+
+def _label_disclosure(state_accounts) -> pl.Expr:
+    """A label discloses unless it only says "automated" without naming a state operator."""
+    label = pl.col("label").cast(pl.String).fill_null("").str.strip_chars()
+    operators = (
+        label.str.to_lowercase()
+        .str.extract_all(r"@([\w.]+)")
+        .list.eval(pl.element().str.strip_chars_start("@"))
+    )
+    states = sorted({str(a).lower().lstrip("@") for a in state_accounts})
+    names_state = (
+        operators.list.eval(pl.element().is_in(states)).list.any() if states else pl.lit(False)
+    )
+    automation_only = label.str.contains(AUTOMATION_LABEL_PATTERN) & ~(
+        label.str.contains(_STATE_WORDS)
+        | label.str.contains(AFFILIATION_PATTERN)
+        | names_state.fill_null(False)
+    )
+    return label.ne("") & ~automation_only
+
+
+def disclosed_expr(columns, *, state_accounts=()) -> pl.Expr:
+    """True where an account has a platform label (other than a bare automation label)
+    or a self-declared affiliation.
 
     Parameters
     ----------
     columns : collection of str
         Columns of the accounts frame (``label`` and ``description`` are used if present).
+    state_accounts : collection of str
+        State accounts: an "Automated by @x" label naming one of them discloses.
 
     Examples
     --------
@@ -66,10 +102,14 @@ def disclosed_expr(columns) -> pl.Expr:
     ...                     "", "Peace lover"]})
     >>> accounts.select(disclosed_expr(accounts.columns))["disclosed"].to_list()
     [True, True, True, False]
+    >>> labels = pl.DataFrame({"label": ["Automated", "Automated by @cgtn", "Automated by @x"]})
+    >>> labels.select(disclosed_expr(labels.columns, state_accounts=["CGTN"]))[
+    ...     "disclosed"].to_list()
+    [False, True, False]
     """
     disclosed = pl.lit(False)
     if "label" in columns:
-        disclosed = disclosed | pl.col("label").fill_null("").str.strip_chars().ne("")
+        disclosed = disclosed | _label_disclosure(state_accounts)
     if "description" in columns:
         disclosed = disclosed | pl.col("description").fill_null("").str.contains(
             AFFILIATION_PATTERN
@@ -77,14 +117,18 @@ def disclosed_expr(columns) -> pl.Expr:
     return disclosed.alias("disclosed")
 
 
-def account_disclosure(accounts: pl.DataFrame | None) -> pl.DataFrame:
+def account_disclosure(accounts: pl.DataFrame | None, state_accounts=()) -> pl.DataFrame:
     """``account_id`` and ``disclosed`` for every account of ``accounts``."""
     if accounts is None:
         return pl.DataFrame(schema={"account_id": pl.String, "disclosed": pl.Boolean})
-    return accounts.select("account_id", disclosed_expr(accounts.columns))
+    return accounts.select(
+        "account_id", disclosed_expr(accounts.columns, state_accounts=state_accounts)
+    )
 
 
-def cluster_disclosure(clusters: pl.DataFrame, accounts: pl.DataFrame | None) -> pl.DataFrame:
+def cluster_disclosure(
+    clusters: pl.DataFrame, accounts: pl.DataFrame | None, state_accounts=()
+) -> pl.DataFrame:
     """``cluster_id``, ``n_disclosed`` and ``undisclosed`` (share without disclosure).
 
     Examples
@@ -98,7 +142,9 @@ def cluster_disclosure(clusters: pl.DataFrame, accounts: pl.DataFrame | None) ->
     (0, 2, 0.333...)
     """
     members = clusters.filter(pl.col("cluster_id") >= 0)
-    members = members.join(account_disclosure(accounts), on="account_id", how="left")
+    members = members.join(
+        account_disclosure(accounts, state_accounts), on="account_id", how="left"
+    )
     return (
         members.group_by("cluster_id")
         .agg(

@@ -21,37 +21,55 @@ Parts (each reported as a column of ``cluster_scores``):
   clock the cluster works by, weighed by how sure that clock is and whether it keeps a
   state's holidays (:mod:`cib_detect.score.place`).
 
+- ``state_alignment``: whether the cluster's links go to state sources beyond their
+  share of the background's links (:func:`cluster_source_diversity`): 0 for an
+  aggregator relaying state media in proportion among many outlets, 1 for a cluster
+  relaying state sources far beyond their share or only them.
+- ``commercial``: commercial intent (:mod:`cib_detect.score.commercial`).
+
 Combination::
 
-    state      = 1 - (1 - min(1, amplification / 0.3)) * (1 - min(1, narrative / 0.3))
-                   * (1 - place_mismatch)
+    a          = max(account_amplification, amplification * state_alignment)
+    state      = 1 - (1 - min(1, a / 0.3)) * (1 - min(1, narrative * state_alignment / 0.3))
+                   * (1 - place_mismatch * (1 - commercial))
     behaviour  = weighted mean of schedule (0.5), holiday (0.25), creation_excess (0.25)
-                 over the parts that are known
+                 over the parts that are known, times (1 - commercial)
     government_link = 0.55 * state + 0.45 * behaviour
 
-``state`` holds the three ways a cluster is tied to a state: it relays state sources, it
-pushes their keys, or it poses as being elsewhere while working a state's office clock
-(a place mismatch on a clock with no state holidays counts half). A cluster that puts
-30 % of its posts into state sources has the full state part. One with no state link
-but a perfect office schedule, holiday silence and a creation burst gets 0.45
-(moderate); the same cluster whose accounts all claim GB, US or DE while working
-UTC+8 office hours and Chinese holidays gets 1.0; one that amplifies state media round
-the clock gets 0.55 plus what its schedule shows. ``place_mismatch`` null (no account
-claims a place) counts 0, so data without profiles score as before.
+``state`` (column ``state_link``) holds the three ways a cluster is tied to a state: it
+relays state sources beyond their share, it pushes their keys, or it poses as being
+elsewhere while working a state's office clock (a place mismatch on a clock with no
+state holidays counts half). A cluster that puts 30 % of its posts into state sources,
+far above the background's share, has the full state part; an aggregator relaying them
+in proportion has almost none; reposts of, replies to and mentions of state accounts
+(``account_amplification``) count in full, as the background's reposts cannot be
+counted everywhere. One with no state link but a perfect office schedule, holiday
+silence and a creation burst gets 0.45 (moderate), and 0 when it sells things (a
+marketing firm keeps office hours too); the same cluster whose accounts all claim GB,
+US or DE while working UTC+8 office hours and Chinese holidays gets 1.0; one that
+amplifies state media round the clock gets 0.55 plus what its schedule shows, whether
+or not it also posts spam. ``place_mismatch`` null (no account claims a place),
+``state_alignment`` null (too few links, no background) and ``commercial`` null count
+0, 1 and 0, so data without these parts score as before.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+from scipy.stats import binom
 
 from cib_detect import normalize
 from cib_detect.datasets import state_media_domains
 
 __all__ = [
+    "behaviour_expr",
     "cluster_narrative",
+    "cluster_source_diversity",
     "cluster_state_amplification",
     "government_link_expr",
     "state_account_ids",
+    "state_expr",
 ]
 
 _STATE_LABEL = r"(?i)state|government|gouvernement|gobierno"
@@ -60,6 +78,9 @@ _MIN_STATE_USES = 3
 _SATURATION = 0.3
 _STATE_WEIGHT = 0.55
 _BEHAVIOUR_WEIGHTS = {"schedule": 0.5, "holiday": 0.25, "creation_excess": 0.25}
+_MIN_LINKS = 5
+_PRIOR_LINKS = 10.0
+_ALIGNMENT_SATURATION = 0.5
 
 
 def state_account_ids(accounts: pl.DataFrame | None, seed_accounts=()) -> list[str]:
@@ -124,8 +145,9 @@ def cluster_state_amplification(
     -------
     polars.DataFrame
         ``cluster_id``, ``n_posts``, ``state_posts``, ``amplification`` (share),
-        ``state_domains`` (amplified domains, most posts first) and ``state_accounts``
-        (amplified state accounts, most posts first).
+        ``account_amplification`` (share of posts that repost, reply to or mention a
+        state account), ``state_domains`` (amplified domains, most posts first) and
+        ``state_accounts`` (amplified state accounts, most posts first).
 
     Examples
     --------
@@ -140,9 +162,7 @@ def cluster_state_amplification(
     ...     "amplification", "state_domains", "state_accounts").row(0)
     (1.0, 'rt.com', 's')
     """
-    domains = set(state_media_domains().get_column("domain").to_list()) | {
-        str(d).lower().removeprefix("www.") for d in seed_domains
-    }
+    domains = state_domain_list(seed_domains)
     state_ids = state_account_ids(accounts, seed_accounts)
     members = clusters.filter(pl.col("cluster_id") >= 0)
     frame = posts.join(members, on="account_id", how="inner")
@@ -173,10 +193,14 @@ def cluster_state_amplification(
     hits = pl.concat(hits)
     counts = frame.group_by("cluster_id").agg(pl.len().cast(pl.Int64).alias("n_posts"))
     state = (
-        hits.select("post_id", "cluster_id")
-        .unique()
+        hits.select("post_id", "cluster_id", pl.col("state").is_not_null().alias("via_account"))
+        .group_by("post_id", "cluster_id")
+        .agg(pl.col("via_account").any())
         .group_by("cluster_id")
-        .agg(pl.len().cast(pl.Int64).alias("state_posts"))
+        .agg(
+            pl.len().cast(pl.Int64).alias("state_posts"),
+            pl.col("via_account").sum().cast(pl.Int64).alias("state_account_posts"),
+        )
     )
     top_domains = _top(linked, "domain", "state_domains")
     top_accounts = _top(
@@ -189,16 +213,20 @@ def cluster_state_amplification(
         .join(top_domains, on="cluster_id", how="left")
         .join(top_accounts, on="cluster_id", how="left")
         .with_columns(
-            pl.col("state_posts").fill_null(0),
+            pl.col("state_posts", "state_account_posts").fill_null(0),
             pl.col("state_domains").fill_null(""),
             pl.col("state_accounts").fill_null(""),
             (pl.col("state_posts").fill_null(0) / pl.col("n_posts")).alias("amplification"),
+            (pl.col("state_account_posts").fill_null(0) / pl.col("n_posts")).alias(
+                "account_amplification"
+            ),
         )
         .select(
             "cluster_id",
             "n_posts",
             "state_posts",
             "amplification",
+            "account_amplification",
             "state_domains",
             "state_accounts",
         )
@@ -375,6 +403,180 @@ def cluster_narrative(
     )
 
 
+def state_domain_list(seed_domains=()) -> list[str]:
+    """The bundled state-media and government domains with ``seed_domains``, sorted."""
+    domains = set(state_media_domains().get_column("domain").to_list())
+    return sorted(domains | {str(d).lower().removeprefix("www.") for d in seed_domains})
+
+
+def background_links(background: tuple[pl.DataFrame, int], domains) -> tuple[int, int]:
+    """Links (post-domain pairs of own posts) of the background and how many of them go
+    to ``domains``, from :func:`narrative_background` counts (hashtag keys left out)."""
+    uses, _ = background
+    links = uses.filter(~pl.col("key").str.starts_with("#"))
+    total = int(links.get_column("len").sum() or 0)
+    state = int(links.filter(pl.col("key").is_in(sorted(domains))).get_column("len").sum() or 0)
+    return total, state
+
+
+def cluster_source_diversity(
+    posts: pl.DataFrame,
+    clusters: pl.DataFrame,
+    *,
+    background: tuple[pl.DataFrame, int],
+    seed_domains=(),
+) -> pl.DataFrame:
+    """How many outlets each cluster links to, and whether state sources get more than
+    their share of the background's links.
+
+    An aggregator relays state media as one outlet among many, about in proportion to
+    what everyone links to; an aligned cluster links to state sources far beyond that
+    share, or only to them. Links are the distinct link domains of own posts (not
+    reposts), counted as by :func:`narrative_keys`, both for the cluster and for the
+    background (own posts of accounts in no cluster and not state accounts).
+
+    With ``L`` links of the cluster, ``S`` of them to state domains, and the background's
+    state share ``b = (S_bg + 0.5) / (L_bg + 1)``:
+
+    - ``state_link_share = S / L``, ``state_lift = (S / L) / b``;
+    - ``state_link_p``: one-sided binomial p-value of at least ``S`` state links in ``L``
+      at rate ``b``;
+    - ``state_alignment = min(1, excess / 0.5)`` with ``excess = max(0, p' - b) / (1 - b)``
+      and ``p' = (S + 10 b) / (L + 10)`` (the cluster's share shrunk towards the
+      background by ten pseudo-links, so that three links cannot make a verdict): 0 for
+      links in proportion to the background, 1 when state sources take at least half of
+      the room the background leaves them. Null (no discount) with fewer than 5 links
+      or no background links.
+
+    Parameters
+    ----------
+    posts : polars.DataFrame
+        Canonical posts; the posts of the clusters' members are enough.
+    clusters : polars.DataFrame
+        ``account_id``, ``cluster_id`` (-1 = none).
+    background : (polars.DataFrame, int)
+        :func:`narrative_background` of all posts.
+    seed_domains : sequence of str
+        Extra state domains.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``cluster_id``, ``n_links``, ``state_links``, ``outlets`` (distinct domains),
+        ``state_outlets``, ``state_link_share``, ``background_links``,
+        ``background_state_share``, ``state_lift``, ``state_link_p``, ``state_alignment``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> outlets = ["rt.com", "bbc.co.uk", "cnn.com", "lemonde.fr"]
+    >>> urls = [[f"https://{outlets[i % 4]}/{i}"] for i in range(40)]
+    >>> posts = pl.DataFrame({"post_id": [str(i) for i in range(40)],
+    ...     "account_id": ["a", "b"] * 10 + ["o"] * 20, "timestamp": [t] * 40, "urls": urls})
+    >>> clusters = pl.DataFrame({"account_id": ["a", "b", "o"], "cluster_id": [0, 0, -1]})
+    >>> background = narrative_background(posts, {"a", "b"})
+    >>> row = cluster_source_diversity(posts, clusters, background=background).row(0, named=True)
+    >>> row["outlets"], row["state_link_share"], round(row["background_state_share"], 3)
+    (4, 0.25, 0.262)
+    >>> row["state_alignment"]
+    0.0
+    """
+    schema = {
+        "cluster_id": pl.Int64,
+        "n_links": pl.Int64,
+        "state_links": pl.Int64,
+        "outlets": pl.Int64,
+        "state_outlets": pl.Int64,
+        "state_link_share": pl.Float64,
+        "background_links": pl.Int64,
+        "background_state_share": pl.Float64,
+        "state_lift": pl.Float64,
+        "state_link_p": pl.Float64,
+        "state_alignment": pl.Float64,
+    }
+    domains = state_domain_list(seed_domains)
+    members = clusters.filter(pl.col("cluster_id") >= 0)
+    keys = narrative_keys(posts.join(members.select("account_id"), on="account_id", how="semi"))
+    links = (
+        keys.join(members, on="account_id", how="inner")
+        .select("cluster_id", "key")
+        .explode("key")
+        .drop_nulls("key")
+        .filter(~pl.col("key").str.starts_with("#"))
+        .with_columns(pl.col("key").is_in(domains).alias("is_state"))
+    )
+    if links.height == 0:
+        return pl.DataFrame(schema=schema)
+    n_bg, state_bg = background_links(background, domains)
+    share_bg = (state_bg + 0.5) / (n_bg + 1) if n_bg > 0 else None
+    per = links.group_by("cluster_id").agg(
+        pl.len().cast(pl.Int64).alias("n_links"),
+        pl.col("is_state").sum().cast(pl.Int64).alias("state_links"),
+        pl.col("key").n_unique().cast(pl.Int64).alias("outlets"),
+        pl.col("key").filter(pl.col("is_state")).n_unique().cast(pl.Int64).alias("state_outlets"),
+    )
+    n = per.get_column("n_links").to_numpy()
+    k = per.get_column("state_links").to_numpy()
+    if share_bg is None:
+        p_value = np.full(len(n), np.nan)
+        alignment = np.full(len(n), np.nan)
+    else:
+        p_value = binom.sf(k - 1, n, share_bg)
+        shrunk = (k + _PRIOR_LINKS * share_bg) / (n + _PRIOR_LINKS)
+        excess = np.clip(shrunk - share_bg, 0, None) / (1 - share_bg)
+        alignment = np.minimum(1.0, excess / _ALIGNMENT_SATURATION)
+        alignment = np.where(n >= _MIN_LINKS, alignment, np.nan)
+    share = pl.col("state_links") / pl.col("n_links")
+    return (
+        per.with_columns(
+            share.alias("state_link_share"),
+            pl.lit(n_bg, pl.Int64).alias("background_links"),
+            pl.lit(share_bg, pl.Float64).alias("background_state_share"),
+            (share / pl.lit(share_bg, pl.Float64)).alias("state_lift"),
+            pl.Series("state_link_p", p_value, dtype=pl.Float64).fill_nan(None),
+            pl.Series("state_alignment", alignment, dtype=pl.Float64).fill_nan(None),
+        )
+        .select(list(schema))
+        .cast(schema)
+        .sort("cluster_id")
+    )
+
+
+def state_expr() -> pl.Expr:
+    """``state_link``: the state part of ``government_link`` (see the module docstring).
+
+    Amplification counts with ``state_alignment`` (``account_amplification`` in full),
+    the narrative with ``state_alignment``, the place mismatch with ``1 - commercial``;
+    frames without these columns count them as 1, 1 and 0.
+    """
+    alignment = pl.min_horizontal(pl.lit(1.0), pl.col("^state_alignment$").fill_null(1.0))
+    accounts = pl.max_horizontal(pl.lit(0.0), pl.col("^account_amplification$").fill_null(0.0))
+    amplification = pl.max_horizontal(accounts, pl.col("amplification").fill_null(0.0) * alignment)
+    amplification = (amplification / _SATURATION).clip(upper_bound=1.0)
+    narrative = (pl.col("narrative").fill_null(0.0) * alignment / _SATURATION).clip(upper_bound=1.0)
+    # ``place_mismatch`` when the parts have it (frames of the earlier parts do not): a
+    # selector matching no column adds nothing to the maximum
+    place = pl.max_horizontal(pl.lit(0.0), pl.col("^place_mismatch$").fill_null(0.0).clip(0.0, 1.0))
+    place = place * (1 - _commercial())
+    return (1 - (1 - amplification) * (1 - narrative) * (1 - place)).alias("state_link")
+
+
+def _commercial() -> pl.Expr:
+    return pl.max_horizontal(pl.lit(0.0), pl.col("^commercial$").fill_null(0.0).clip(0.0, 1.0))
+
+
+def behaviour_expr() -> pl.Expr:
+    """``behaviour``: weighted mean of schedule, holiday and creation excess over the
+    known parts, times ``1 - commercial``."""
+    weighted = [pl.col(c).fill_null(0.0) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
+    known = [pl.col(c).is_not_null().cast(pl.Float64) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
+    total = pl.sum_horizontal(known)
+    behaviour = pl.when(total > 0).then(pl.sum_horizontal(weighted) / total).otherwise(0.0)
+    return (behaviour * (1 - _commercial())).alias("behaviour")
+
+
 def government_link_expr() -> pl.Expr:
     """``government_link`` from the columns of its parts (see the module docstring).
 
@@ -388,15 +590,10 @@ def government_link_expr() -> pl.Expr:
     >>> parts.with_columns(place_mismatch=pl.lit(0.8)).select(
     ...     government_link_expr().round(3))["government_link"].to_list()
     [0.89, 0.97]
+    >>> parts.with_columns(commercial=pl.lit(1.0), state_alignment=pl.lit(0.1)).select(
+    ...     government_link_expr().round(3))["government_link"].to_list()
+    [0.0, 0.183]
     """
-    amplification = (pl.col("amplification").fill_null(0.0) / _SATURATION).clip(upper_bound=1.0)
-    narrative = (pl.col("narrative").fill_null(0.0) / _SATURATION).clip(upper_bound=1.0)
-    # ``place_mismatch`` when the parts have it (frames of the earlier parts do not): a
-    # selector matching no column adds nothing to the maximum
-    place = pl.max_horizontal(pl.lit(0.0), pl.col("^place_mismatch$").fill_null(0.0).clip(0.0, 1.0))
-    state = 1 - (1 - amplification) * (1 - narrative) * (1 - place)
-    weighted = [pl.col(c).fill_null(0.0) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
-    known = [pl.col(c).is_not_null().cast(pl.Float64) * w for c, w in _BEHAVIOUR_WEIGHTS.items()]
-    total = pl.sum_horizontal(known)
-    behaviour = pl.when(total > 0).then(pl.sum_horizontal(weighted) / total).otherwise(0.0)
-    return (_STATE_WEIGHT * state + (1 - _STATE_WEIGHT) * behaviour).alias("government_link")
+    return (_STATE_WEIGHT * state_expr() + (1 - _STATE_WEIGHT) * behaviour_expr()).alias(
+        "government_link"
+    )
