@@ -64,6 +64,7 @@ def test_sync_activity_equals_the_dense_tf_idf_cosine(rows, min_posts, min_simil
     got = cd.co_action_edges(
         _posts(rows),
         trace="sync_activity",
+        bin="30m",
         min_weight=min_weight,
         min_posts=min_posts,
         min_similarity=min_similarity,
@@ -93,9 +94,11 @@ def test_sync_activity_equals_the_dense_tf_idf_cosine(rows, min_posts, min_simil
 @given(activity(), st.integers(1, 3))
 def test_sync_activity_top_k_keeps_each_accounts_best_partners(rows, top_k):
     posts = _posts(rows)
-    every = cd.co_action_edges(posts, trace="sync_activity", min_posts=1, min_similarity=0.0)
+    every = cd.co_action_edges(
+        posts, trace="sync_activity", bin="30m", min_posts=1, min_similarity=0.0
+    )
     top = cd.co_action_edges(
-        posts, trace="sync_activity", min_posts=1, min_similarity=0.0, top_k=top_k
+        posts, trace="sync_activity", bin="30m", min_posts=1, min_similarity=0.0, top_k=top_k
     )
     assert set(top.select("account_a", "account_b").rows()) <= set(
         every.select("account_a", "account_b").rows()
@@ -147,7 +150,9 @@ def test_profile_evidence_names_the_shared_hours():
 
 def test_sync_evidence_gives_the_closest_posts_of_each_shared_bin():
     rows = [("a", 60), ("a", 4000), ("b", 120), ("b", 1000), ("c", 5000)]
-    evidence = cd.co_action_evidence(_posts(rows), trace="sync_activity", pairs=[("a", "b")])
+    evidence = cd.co_action_evidence(
+        _posts(rows), trace="sync_activity", pairs=[("a", "b")], bin="30m"
+    )
     assert evidence.select("post_a", "post_b", "dt", "n_posts_b").rows() == [("p0", "p2", 60.0, 2)]
 
 

@@ -3,6 +3,9 @@
 Every account's hour-of-week histogram (168 bins, UTC) and histogram of the gaps between
 its consecutive posts (log-spaced bins); accounts with the same weekly rhythm and the same
 cadence are neighbours, whenever they post. See ``docs/similarity_traces.md``.
+
+Each pair gets a p-value: the rank of its similarity among the pairs of accounts of the
+same activity levels that would have been selected too (``docs/temporal_null_models.md``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ __all__ = [
 ]
 
 #: Columns of activity_profile edges.
-PROFILE_EDGE_SCHEMA = {**EDGE_SCHEMA, "similarity": pl.Float64, "rank": pl.Int64}
+PROFILE_EDGE_SCHEMA = {
+    **EDGE_SCHEMA,
+    "similarity": pl.Float64,
+    "rank": pl.Int64,
+    "expected_keys": pl.Float64,
+    "p_value": pl.Float64,
+}
 
 HOURS_PER_WEEK = 168
 #: Accounts with more profiles than this get approximate neighbours with method="auto".
@@ -126,6 +135,78 @@ def activity_profiles(
     return accounts, np.ascontiguousarray(profiles)
 
 
+#: Account pairs compared per pair of activity strata for the null distribution: all of
+#: them up to this many, else this many drawn at random.
+NULL_PAIRS = 200_000
+# Activity strata: profiled accounts are grouped by posts, a factor of 2 per stratum.
+_STRATUM_RATIO = 2.0
+_NULL_CHUNK = 20_000
+
+
+def _strata(n_posts: np.ndarray) -> np.ndarray:
+    """Activity stratum of each account: ``floor(log2(n_posts / fewest))``."""
+    if len(n_posts) == 0:
+        return np.zeros(0, np.int64)
+    ratio = n_posts / n_posts.min()
+    return np.floor(np.log(ratio) / np.log(_STRATUM_RATIO) + 1e-9).astype(np.int64)
+
+
+def _profile_null(profiles, n_posts, a, b, sim, threshold, *, n_samples: int, seed: int):
+    """Each pair's similarity against the pairs of accounts of the same activity strata.
+
+    Returns ``(tail, p_value)``: ``tail`` the share of those pairs at least as similar
+    as the pair, ``p_value`` the same share among those that pass the pair's selection
+    threshold, ``#{s' >= s} / #{s' >= threshold}``: the rank of the pair among the pairs
+    that would have been selected too, uniform when it is exchangeable with them. Every
+    pair of the strata is compared when there are at most ``n_samples`` of them (the
+    pair itself is one); otherwise ``n_samples`` random pairs are, and both shares are
+    ``(1 + count) / (1 + total)`` (a valid permutation p-value).
+    """
+    n_pairs = len(a)
+    tail = np.ones(n_pairs)
+    p_value = np.ones(n_pairs)
+    if n_pairs == 0:
+        return tail, p_value
+    stratum = _strata(n_posts)
+    members = [np.flatnonzero(stratum == k) for k in range(int(stratum.max()) + 1)]
+    low = np.minimum(stratum[a], stratum[b])
+    high = np.maximum(stratum[a], stratum[b])
+    rng = np.random.default_rng(seed)
+    for i, j in sorted(set(zip(low.tolist(), high.tolist(), strict=True))):
+        left, right = members[i], members[j]
+        n_all = len(left) * (len(left) - 1) // 2 if i == j else len(left) * len(right)
+        sampled = n_all > n_samples
+        if not sampled:  # every pair of the two strata
+            if i == j:
+                first, second = np.triu_indices(len(left), 1)
+                x, y = left[first], left[second]
+            else:
+                x, y = np.repeat(left, len(right)), np.tile(right, len(left))
+        else:
+            x = left[rng.integers(0, len(left), n_samples)]
+            y = right[rng.integers(0, len(right), n_samples)]
+            x, y = x[x != y], y[x != y]
+        null = np.concatenate(
+            [np.zeros(0)]
+            + [
+                np.einsum(
+                    "ij,ij->i", profiles[x[k : k + _NULL_CHUNK]], profiles[y[k : k + _NULL_CHUNK]]
+                )
+                for k in range(0, len(x), _NULL_CHUNK)
+            ]
+        )
+        null.sort()
+        here = np.flatnonzero((low == i) & (high == j))
+        # a hair of tolerance: the pair's similarity from the neighbour search and from
+        # the products here may differ in the last bits
+        above_s = len(null) - np.searchsorted(null, sim[here] - 1e-9, side="left")
+        above_t = len(null) - np.searchsorted(null, threshold[here] - 1e-9, side="left")
+        extra = 1.0 if sampled else 0.0
+        tail[here] = (extra + above_s) / (extra + max(len(null), 1))
+        p_value[here] = np.minimum((extra + above_s) / np.maximum(extra + above_t, 1.0), 1.0)
+    return tail, p_value
+
+
 def activity_profile(
     posts: pl.DataFrame,
     *,
@@ -140,7 +221,8 @@ def activity_profile(
     method: str = "auto",
     seed: int = 0,
 ) -> pl.DataFrame:
-    """Accounts with the same posting schedule: nearest neighbours of activity profiles.
+    """Accounts with the same posting schedule: nearest neighbours of activity profiles,
+    with a p-value against the similarity of other account pairs.
 
     Called by :func:`cib_detect.co_action_edges` with ``trace="activity_profile"``; the
     options below are its trace options. ``window`` and ``max_key_posts`` are not used;
@@ -167,7 +249,7 @@ def activity_profile(
         per block row). ``"approximate"``: SimHash sorting (:func:`~cib_detect.kernels.
         top_k.simhash_top_k`), ``O(n d)``. ``"auto"``: exact up to 100,000 profiles.
     seed : int, default 0
-        Seed of the approximate method.
+        Seed of the approximate method and of the null model's random pairs.
 
     Returns
     -------
@@ -175,11 +257,32 @@ def activity_profile(
         One row per unordered pair (``account_a < account_b``) in either's top ``top_k``,
         sorted, with the columns of :data:`~cib_detect.traces.tables.EDGE_SCHEMA`
         (``n_posts_a`` / ``n_posts_b`` each account's posts; ``n_coactions``, ``n_keys``,
-        ``min_dt`` and ``mean_dt`` null), ``similarity`` (cosine of the profiles) and
-        ``rank`` (the pair's best rank in the two neighbour lists, 1 = nearest).
+        ``min_dt`` and ``mean_dt`` null), ``similarity`` (cosine of the profiles),
+        ``rank`` (the pair's best rank in the two neighbour lists, 1 = nearest),
+        ``expected_keys`` (the share of account pairs of the same activity levels at
+        least as similar: the chance a random such pair looks as alike) and ``p_value``
+        (that share among the pairs that would have been selected too, see Notes).
+
+    Notes
+    -----
+    The null model (``docs/temporal_null_models.md``) is exchangeability: a pair of
+    independent accounts is as similar as any pair of accounts of the same activity
+    levels (strata of a factor 2 in posts: sparse profiles are noisier). Office workers
+    of one time zone are alike by nature, so the reference is the similarity of the
+    other pairs, not a model of posting times. A pair is selected when its similarity
+    ``s`` is at least ``min_similarity`` and beats the ``top_k``-th best other partner of
+    either account: given the other partners, when ``s >= t`` for the pair's threshold
+    ``t = max(min_similarity, min(k-th best of a without b, k-th best of b without a))``.
+    The p-value is conditional on that selection, ``#{pairs with s' >= s} / #{pairs with
+    s' >= t}`` over the pairs of the same strata (all of them up to :data:`NULL_PAIRS`,
+    else that many drawn at random, counts then plus one). It is calibrated whatever the
+    data; its power is low: only a pair more alike than nearly every pair that passes
+    the threshold stands out, and an office, a shift of workers or a campaign posting in
+    office hours look the same.
 
     Examples
     --------
+    >>> import numpy as np
     >>> import polars as pl
     >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -187,8 +290,22 @@ def activity_profile(
     >>> rows = [(f"{u}{h}", u, t0 + timedelta(hours=h)) for u, hs in hours.items() for h in hs]
     >>> posts = pl.DataFrame(rows, schema=["post_id", "account_id", "timestamp"], orient="row")
     >>> edges = activity_profile(posts, window_us=0, min_posts=3, top_k=1)
-    >>> edges.select("account_a", "account_b", "similarity", "rank").rows()
-    [('a', 'b', 1.0, 1)]
+    >>> edges.select("account_a", "account_b", "similarity", "rank", "p_value").rows()
+    [('a', 'b', 1.0, 1, 1.0)]
+
+    Forty accounts posting at random times and three bots posting at 09:00 and 15:00
+    every day: the bots are more alike than nearly every pair.
+
+    >>> rng = np.random.default_rng(0)
+    >>> rows = [(f"u{u}-{i}", f"user{u:02d}", t0 + timedelta(seconds=int(s)))
+    ...         for u in range(40) for i, s in enumerate(rng.integers(0, 28 * 86_400, 30))]
+    >>> rows += [(f"b{u}-{d}-{h}", f"bot{u}", t0 + timedelta(days=d, hours=h))
+    ...          for u in range(3) for d in range(14) for h in (9, 15)]
+    >>> posts = pl.DataFrame(rows, schema=["post_id", "account_id", "timestamp"], orient="row")
+    >>> edges = activity_profile(posts, window_us=0, min_similarity=0.5, top_k=3)
+    >>> bots = edges.filter(pl.col("account_a").str.starts_with("bot"))
+    >>> bots.select("account_a", "account_b", pl.col("p_value") < 0.05).rows()
+    [('bot0', 'bot1', True), ('bot0', 'bot2', True), ('bot1', 'bot2', True)]
     """
     function = "co_action_edges"
     if min_weight != 1:
@@ -212,10 +329,14 @@ def activity_profile(
         posts, min_posts=min_posts, interval_bins=interval_bins, features=features
     )
     n = len(accounts)
+    # one neighbour more than asked: the (k+1)-th tells what a pair had to beat
     if method == "approximate" or (method == "auto" and n > MAX_EXACT_ACCOUNTS):
-        neighbours, sims = simhash_top_k(profiles, top_k, min_similarity, seed=seed)
+        neighbours, sims = simhash_top_k(profiles, top_k + 1, min_similarity, seed=seed)
     else:
-        neighbours, sims = dense_top_k(profiles, top_k, min_similarity)
+        neighbours, sims = dense_top_k(profiles, top_k + 1, min_similarity)
+    sims = np.where(neighbours >= 0, sims, -np.inf)
+    kth, next_best = sims[:, top_k - 1].copy(), sims[:, top_k].copy()
+    neighbours, sims = neighbours[:, :top_k], sims[:, :top_k]
     a = np.repeat(np.arange(n, dtype=np.int64), top_k)
     b = neighbours.ravel()
     rank = np.tile(np.arange(1, top_k + 1, dtype=np.int64), n)
@@ -224,13 +345,27 @@ def activity_profile(
     low, high = np.minimum(a, b), np.maximum(a, b)
     n_posts = accounts.get_column("n_posts").to_numpy()
     pairs = (
-        pl.DataFrame({"a": low, "b": high, "similarity": sim, "rank": rank})
+        pl.DataFrame({"a": low, "b": high, "similarity": sim, "rank": rank, "from_a": a == low})
         .group_by("a", "b")
-        .agg(pl.col("similarity").first(), pl.col("rank").min())
+        .agg(
+            pl.col("similarity").first(),
+            pl.col("rank").min(),
+            pl.col("from_a").any().alias("in_a"),
+            (~pl.col("from_a")).any().alias("in_b"),
+        )
         .sort("a", "b")
     )
-    ids = accounts.get_column("account_id")
     pa, pb = pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy()
+    # selection: s >= min_similarity and s beats a's k-th best other partner or b's; the
+    # p-value is conditional on it (given the other partners)
+    beat_a = np.where(pairs.get_column("in_a").to_numpy(), next_best[pa], kth[pa])
+    beat_b = np.where(pairs.get_column("in_b").to_numpy(), next_best[pb], kth[pb])
+    threshold = np.maximum(min_similarity, np.minimum(beat_a, beat_b))
+    similarity = pairs.get_column("similarity").to_numpy()
+    tail, p_value = _profile_null(
+        profiles, n_posts, pa, pb, similarity, threshold, n_samples=NULL_PAIRS, seed=seed
+    )
+    ids = accounts.get_column("account_id")
     return pl.DataFrame(
         {
             "account_a": ids.gather(pa),
@@ -241,8 +376,10 @@ def activity_profile(
             "n_posts_b": n_posts[pb],
             "min_dt": pl.Series([None] * len(pairs), dtype=pl.Float64),
             "mean_dt": pl.Series([None] * len(pairs), dtype=pl.Float64),
-            "similarity": pairs.get_column("similarity"),
+            "similarity": similarity,
             "rank": pairs.get_column("rank"),
+            "expected_keys": tail,
+            "p_value": p_value,
         },
         schema=PROFILE_EDGE_SCHEMA,
     )

@@ -1,10 +1,14 @@
 """Synchronised activity: the ``sync_activity`` trace (Pacheco et al. 2021).
 
 Accounts driven by one schedule look alike even when their content differs. Every account
-is a vector over time bins (30 minutes by default), TF-IDF weighted so that bins in which
+is a vector over time bins (one minute by default), TF-IDF weighted so that bins in which
 many accounts are active (a live event, prime time) count less; two accounts are similar
 when they are active in the same rare bins ("Uncovering coordinated networks on social
 media"). See ``docs/similarity_traces.md``.
+
+Each pair gets a p-value: the number of hours in which the two share a minute, against
+a null model in which every account keeps how many minutes it is active in each hour
+but they fall where everybody else is active (``docs/temporal_null_models.md``).
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import logging
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from cib_detect import _config
 from cib_detect._params import check_int, check_number, duration_microseconds
 from cib_detect.encode import account_codes
 from cib_detect.errors import ParameterError
 from cib_detect.kernels.sparse_cosine import sparse_cosine_pairs
+from cib_detect.kernels.sync_null import sync_null_pairs
 from cib_detect.traces.tables import EDGE_SCHEMA, EVIDENCE_SCHEMA
 
 logger = logging.getLogger("cib_detect")
@@ -26,7 +32,12 @@ logger = logging.getLogger("cib_detect")
 __all__ = ["SYNC_EDGE_SCHEMA", "sync_activity", "sync_activity_evidence"]
 
 #: Columns of sync_activity edges.
-SYNC_EDGE_SCHEMA = {**EDGE_SCHEMA, "similarity": pl.Float64}
+SYNC_EDGE_SCHEMA = {
+    **EDGE_SCHEMA,
+    "similarity": pl.Float64,
+    "expected_keys": pl.Float64,
+    "p_value": pl.Float64,
+}
 
 
 def _stamp(expr: pl.Expr) -> pl.Expr:
@@ -42,6 +53,8 @@ def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str)
             "bin": posts.get_column("timestamp").dt.epoch("us") // bin_us,
         }
     )
+    # every account active in a bin counts in its global activity, kept or not
+    activity = frame.unique().group_by("bin").agg(pl.len().cast(pl.Int64).alias("n_active"))
     posts_per_account = frame.group_by("account_code").agg(pl.len().alias("n"))
     kept = posts_per_account.filter(pl.col("n") >= min_posts).sort("account_code")
     n_skipped = len(posts_per_account) - len(kept)
@@ -70,6 +83,7 @@ def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str)
         # sublinear tf times idf = ln(N / df): a bin where every account is active weighs 0
         ((1.0 + pl.col("count").log()) * (n_accounts / pl.col("df")).log()).alias("w")
     )
+    occupied = cells.select("row", "bin")  # every active (account, bin), for the null
     cells = (
         cells.with_columns(
             (pl.col("w") / (pl.col("w") ** 2).sum().over("row").sqrt()).fill_nan(0.0).alias("w")
@@ -81,7 +95,53 @@ def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str)
     row_starts = np.zeros(n_accounts + 1, np.int64)
     np.cumsum(np.bincount(row, minlength=n_accounts), out=row_starts[1:])
     n_cols = int(cells.get_column("col").max() + 1) if len(cells) else 0
-    return rows, account_ids, row_starts, cells, n_cols
+    return rows, account_ids, row_starts, cells, n_cols, occupied, activity
+
+
+# Pseudo-count of active accounts added to every bin of the null's within-period weights:
+# in a quiet period the weights fall back towards uniform instead of following a handful
+# of accounts.
+_PSEUDO_ACTIVE = 1.0
+
+
+def _sync_null(occupied: pl.DataFrame, activity: pl.DataFrame, n_rows: int, a, b, per: int):
+    """Shared periods (the statistic) and their expectation under the null, per pair.
+
+    ``occupied``: ``row``, ``bin`` of the kept accounts' active bins; ``activity``:
+    ``bin``, ``n_active`` (all accounts); ``a``, ``b``: the pairs' rows; ``per``: bins per
+    period.
+    """
+    period = (pl.col("bin") // per).alias("period")
+    totals = activity.group_by(period).agg(pl.col("n_active").sum().alias("total"))
+    cells = (
+        occupied.join(activity, on="bin", how="left")
+        .join(totals, left_on=pl.col("bin") // per, right_on="period", how="left")
+        .sort("row", "bin")
+    )
+    row_starts = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(cells.get_column("row").to_numpy(), minlength=n_rows), out=row_starts[1:])
+    return sync_null_pairs(
+        row_starts,
+        cells.get_column("bin").to_numpy(),
+        cells.get_column("n_active").to_numpy().astype(np.float64),
+        cells.get_column("total").to_numpy().astype(np.float64),
+        per,
+        np.asarray(a, np.int64),
+        np.asarray(b, np.int64),
+        pseudo=_PSEUDO_ACTIVE,
+    )
+
+
+def _conditional_poisson(observed, expected, selected_from: int = 2) -> np.ndarray:
+    """``P(X >= observed | X >= selected_from)``, ``X ~ Poisson(expected)``; 1 at or below
+    ``selected_from`` (as :func:`cib_detect.graph.significance.conditional_poisson_pvalue`,
+    which the traces' layer may not import)."""
+    observed = np.asarray(observed, dtype=np.float64)
+    expected = np.maximum(np.asarray(expected, dtype=np.float64), 1e-12)
+    tail = stats.poisson.sf(observed - 1, expected)
+    selected = stats.poisson.sf(selected_from - 1, expected)
+    ratio = np.divide(tail, selected, out=np.ones_like(tail), where=selected > 0)
+    return np.clip(np.where(observed <= selected_from, 1.0, ratio), 0.0, 1.0)
 
 
 def sync_activity(
@@ -90,12 +150,13 @@ def sync_activity(
     window_us: int,
     min_weight: int = 1,
     max_key_posts: int | None = None,
-    bin="30m",
+    bin="1m",
+    period="1h",
     min_posts: int = 5,
-    min_similarity: float = 0.5,
+    min_similarity: float = 0.0,
     top_k: int | None = None,
 ) -> pl.DataFrame:
-    """Account pairs active in the same time bins: TF-IDF cosine over bins.
+    """Account pairs active in the same time bins, with a p-value against chance.
 
     Called by :func:`cib_detect.co_action_edges` with ``trace="sync_activity"``; the
     options below are its trace options. ``window`` and ``max_key_posts`` are not used:
@@ -109,24 +170,35 @@ def sync_activity(
         Not used.
     min_weight : int
         Keep pairs active together in at least this many bins.
-    bin : str, float or timedelta, default "30m"
+    bin : str, float or timedelta, default "1m"
         Width of the time bins (bins start at the Unix epoch, UTC).
+    period : str, float or timedelta, default "1h"
+        The null model's unit (a multiple of ``bin``, aligned on the epoch): chance keeps
+        how many bins each account is active in within each period and moves them only
+        inside it; ``n_keys`` counts the periods in which the pair shares a bin.
     min_posts : int, default 5
         Accounts with fewer posts are skipped (logged at INFO level).
-    min_similarity : float, default 0.5
-        Keep pairs with cosine similarity at least this.
+    min_similarity : float, default 0.0
+        Keep pairs with cosine similarity at least this. Above 0 the kept pairs are
+        selected on their co-activity and their p-values are no longer calibrated (see
+        Notes).
     top_k : int, optional
         Also keep only each account's ``top_k`` most similar partners (a pair stays when
-        it is in the top ``top_k`` of either side). ``None``: no limit.
+        it is in the top ``top_k`` of either side). ``None``: no limit. A selection on
+        similarity too: it has the effect of ``min_similarity > 0`` on the p-values.
 
     Returns
     -------
     polars.DataFrame
         One row per unordered pair (``account_a < account_b``), sorted, with the columns of
-        :data:`~cib_detect.traces.tables.EDGE_SCHEMA` and ``similarity`` (cosine of the
-        TF-IDF vectors): ``n_coactions`` and ``n_keys`` are the bins both were active in,
-        ``n_posts_a`` / ``n_posts_b`` each side's posts in those bins, ``min_dt`` and
-        ``mean_dt`` are null (the bin is the unit of time).
+        :data:`~cib_detect.traces.tables.EDGE_SCHEMA`, ``similarity`` (cosine of the
+        TF-IDF vectors), ``expected_keys`` and ``p_value``: ``n_coactions`` is the bins
+        both were active in, ``n_keys`` the periods in which they share a bin (the
+        statistic), ``n_posts_a`` / ``n_posts_b`` each side's posts in the shared bins,
+        ``min_dt`` and ``mean_dt`` are null (the bin is the unit of time);
+        ``expected_keys`` is the expected number of such periods by chance and
+        ``p_value`` = ``P(X >= n_keys | X >= 2)`` for ``X ~ Poisson(expected_keys)``
+        (1 for ``n_keys <= 2``).
 
     Notes
     -----
@@ -135,17 +207,35 @@ def sync_activity(
     the sum over bins of ``df**2`` (account pairs sharing a bin), never ``N**2``; memory is
     the kept pairs.
 
+    The null model (``docs/temporal_null_models.md``): within each period (an hour), an
+    account keeps the number ``c`` of bins (minutes) it was active in, but they fall where
+    everybody else is active: bin ``t`` is drawn with weight ``n(t) + 1``, ``n(t)`` the
+    other accounts active in it. Daily and weekly rhythms, office hours, an account's
+    active days and a live event's busy minutes are therefore all part of chance; what is
+    not is two accounts repeatedly active in the same minutes, hour after hour. A period
+    counts once however many bins the pair shares in it (a conversation is one event).
+    Given ``a``, the chance that ``b`` shares a bin of period ``P`` is ``1 - prod_{j <
+    c_b} (1 - S_a / (1 - j / B))`` (``S_a`` the weight of ``a``'s bins, ``B`` bins per
+    period); ``expected_keys`` sums it over the periods where both are active, and the
+    larger of the two conditionings (on ``a`` or on ``b``) is kept. The p-value is
+    conditional on ``n_keys >= 2``: the family of tests is the pairs with ``n_keys >=
+    2``. That holds when nothing else selects the pairs: ``min_similarity <= 0``, no
+    ``top_k`` and ``min_weight <= 2``.
+
     Examples
     --------
     >>> import polars as pl
     >>> from datetime import datetime, timedelta, timezone
     >>> t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    >>> hours = {"a": [1, 5, 9], "b": [1, 5, 9], "c": [2, 6, 9], "d": [3, 7, 11]}
-    >>> rows = [(f"{u}{h}", u, t0 + timedelta(hours=h)) for u, hs in hours.items() for h in hs]
+    >>> minutes = {"a": [67, 187, 307, 427, 547], "b": [67, 187, 307, 427, 547],
+    ...            "c": [70, 190, 307, 430, 550], "d": [10, 130, 250, 370, 490]}
+    >>> rows = [(f"{u}{m}", u, t0 + timedelta(minutes=m)) for u, ms in minutes.items() for m in ms]
     >>> posts = pl.DataFrame(rows, schema=["post_id", "account_id", "timestamp"], orient="row")
-    >>> edges = sync_activity(posts, window_us=0, min_posts=3)
-    >>> edges.select("account_a", "account_b", "n_coactions", "similarity").rows()
-    [('a', 'b', 3, 1.0)]
+    >>> edges = sync_activity(posts, window_us=0)
+    >>> edges.select("account_a", "account_b", "n_coactions", "n_keys").rows()
+    [('a', 'b', 5, 5), ('a', 'c', 1, 1), ('b', 'c', 1, 1)]
+    >>> edges.select(pl.col("expected_keys").round(3), pl.col("p_value") < 1e-4).rows()
+    [(0.098, True), (0.164, False), (0.164, False)]
     """
     function = "co_action_edges"
     bin_us = duration_microseconds(bin, name="bin", function=function)
@@ -156,7 +246,15 @@ def sync_activity(
         min_similarity, name="min_similarity", function=function, low=-1, high=1
     )
     check_int(top_k, name="top_k", function=function, minimum=1, allow_none=True)
-    rows, account_ids, row_starts, cells, n_cols = _bin_matrix(posts, bin_us, min_posts, function)
+    period_us = duration_microseconds(period, name="period", function=function)
+    if period_us <= 0 or period_us % bin_us:
+        raise ParameterError(
+            f"the 'period' parameter of {function} must be a positive multiple of 'bin' "
+            f"({bin!r}); got {period!r}"
+        )
+    rows, account_ids, row_starts, cells, n_cols, occupied, activity = _bin_matrix(
+        posts, bin_us, min_posts, function
+    )
     a, b, sim, shared, count_a, count_b, _ = sparse_cosine_pairs(
         row_starts,
         cells.get_column("col").to_numpy(),
@@ -167,6 +265,7 @@ def sync_activity(
         min_weight,
         top_k,
     )
+    periods, expected = _sync_null(occupied, activity, len(rows), a, b, period_us // bin_us)
     code = rows.get_column("account_code").to_numpy()
     code_a, code_b = code[a], code[b]
     swap = code_a > code_b
@@ -177,6 +276,8 @@ def sync_activity(
             "n_coactions": shared,
             "n_posts_a": np.where(swap, count_b, count_a),
             "n_posts_b": np.where(swap, count_a, count_b),
+            "n_keys": periods,
+            "expected_keys": expected,
             "similarity": sim,
         }
     )
@@ -187,12 +288,14 @@ def sync_activity(
         account_ids.gather(pairs["code_a"]).alias("account_a"),
         account_ids.gather(pairs["code_b"]).alias("account_b"),
         "n_coactions",
-        pl.col("n_coactions").alias("n_keys"),
+        "n_keys",
         "n_posts_a",
         "n_posts_b",
         pl.lit(None, pl.Float64).alias("min_dt"),
         pl.lit(None, pl.Float64).alias("mean_dt"),
         "similarity",
+        "expected_keys",
+        pl.Series("p_value", _conditional_poisson(pairs["n_keys"], pairs["expected_keys"])),
     ).cast(SYNC_EDGE_SCHEMA)
 
 
@@ -202,7 +305,8 @@ def sync_activity_evidence(
     pairs: pl.DataFrame,
     window_us: int,
     max_key_posts: int | None = None,
-    bin="30m",
+    bin="1m",
+    period="1h",
     min_posts: int = 5,
     min_similarity: float = 0.5,
     top_k: int | None = None,
@@ -234,7 +338,7 @@ def sync_activity_evidence(
     >>> posts = pl.DataFrame({"post_id": ["1", "2", "3"], "account_id": ["a", "b", "b"],
     ...     "timestamp": [t(9, 5), t(9, 20), t(9, 25)]})
     >>> wanted = pl.DataFrame({"account_a": ["a"], "account_b": ["b"]})
-    >>> ev = sync_activity_evidence(posts, pairs=wanted, window_us=0)
+    >>> ev = sync_activity_evidence(posts, pairs=wanted, window_us=0, bin="30m")
     >>> ev.select("post_a", "post_b", "key", "dt", "n_posts_b").rows()
     [('1', '2', '2024-01-01T09:00:00+00:00', 900.0, 2)]
     """
