@@ -29,10 +29,10 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int
 from cib_detect.encode import indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
+from cib_detect.kernels.components import component_roots, link_candidates
 from cib_detect.kernels.minhash import band_buckets, band_keys
 from cib_detect.kernels.pairs import window_pairs
 from cib_detect.kernels.shingles import shingle_sets
-from cib_detect.kernels.verify import verify_candidates
 from cib_detect.normalize import normalize_text
 from cib_detect.traces.keys import require_columns
 
@@ -149,26 +149,15 @@ def _documents(indexed: pl.LazyFrame, columns, text: pl.Expr) -> pl.LazyFrame:
     )
 
 
-def _union_find_roots(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Smallest member of the connected component of every node (pairs as edges)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    smallest = np.full(labels.max() + 1 if n else 0, n, np.int64)
-    np.minimum.at(smallest, labels, np.arange(n))
-    return smallest[labels]
-
-
 def _shingled(texts: pl.Series, shingles: str, shingle_size: int):
     offsets, data = _string_buffers(texts)
     return shingle_sets(offsets, data, shingles, shingle_size)
 
 
-def _verified_pairs(time, account, starts, values, *, window_us, max_key_posts, options):
-    """Doc pairs ``i < j`` (time order) by different accounts within the window whose
-    shingle sets have Jaccard >= threshold, found through LSH band buckets."""
+def _near_duplicate_roots(time, account, starts, values, *, window_us, max_key_posts, options):
+    """The root (earliest text) of every text's near-duplicate group: components of the
+    pairs by different accounts within the window whose shingle sets have Jaccard >=
+    threshold, found through LSH band buckets."""
     bands = options["bands"]
     keys = band_keys(starts, values, bands, options["rows"], options["seed"])
     group_starts, row_doc, group_band, capped = band_buckets(keys, max_key_posts)
@@ -183,7 +172,7 @@ def _verified_pairs(time, account, starts, values, *, window_us, max_key_posts, 
         logger.warning(message)
         warnings.warn(message, CappedKeysWarning, stacklevel=2)
     row_time, row_account = time[row_doc], account[row_doc]
-    found_i, found_j = [], []
+    parent = np.arange(len(time), dtype=np.int64)
     sizes = np.diff(group_starts)
     estimate = np.cumsum(sizes * (sizes - 1) // 2)
     g, n_groups = 0, len(sizes)
@@ -195,17 +184,18 @@ def _verified_pairs(time, account, starts, values, *, window_us, max_key_posts, 
             group_starts[g : end + 1] - lo, row_time[lo:hi], row_account[lo:hi], window_us, False
         )
         band_of_row = np.repeat(group_band[g:end], sizes[g:end])
-        left_doc, right_doc = row_doc[lo:hi][left], row_doc[lo:hi][right]
-        kept, _ = verify_candidates(
-            left_doc, right_doc, band_of_row[left], keys, starts, values, options["threshold"]
+        link_candidates(
+            row_doc[lo:hi][left],
+            row_doc[lo:hi][right],
+            band_of_row[left],
+            keys,
+            starts,
+            values,
+            options["threshold"],
+            parent,
         )
-        found_i.append(left_doc[kept])
-        found_j.append(right_doc[kept])
         g = end
-    empty = np.zeros(0, np.int64)
-    i = np.concatenate(found_i) if found_i else empty
-    j = np.concatenate(found_j) if found_j else empty
-    return i, j
+    return component_roots(parent)
 
 
 def near_duplicate_keys(
@@ -276,12 +266,11 @@ def near_duplicate_keys(
     time = np.ascontiguousarray(docs.get_column("time_us").to_numpy(), dtype=np.int64)
     account = np.ascontiguousarray(docs.get_column("account_code").to_numpy(), dtype=np.int64)
     options = {"threshold": threshold, "bands": bands, "rows": rows, "seed": seed}
-    i, j = _verified_pairs(
+    roots = _near_duplicate_roots(
         time, account, starts, values, window_us=window_us, max_key_posts=max_key_posts,
         options=options,
     )  # fmt: skip
-    linked = np.unique(np.concatenate([i, j]))
-    roots = _union_find_roots(len(time), i, j)
+    linked = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] >= 2)
     members = docs[linked].with_columns(pl.Series("root", roots[linked]))
     # A group's key is a hash of its earliest post (time, account, text), not of a row
     # number, so that neither the keys nor their order depend on the order of the rows.
