@@ -292,7 +292,13 @@ def detect(
         by_cluster = cluster_scores(coordination, government, disclosure, evidence).join(
             bursts, on="cluster_id", how="left"
         )
-        by_account = account_scores(kept, clusters, by_cluster, accounts)
+        by_account = account_scores(
+            kept,
+            clusters,
+            by_cluster,
+            accounts,
+            state_accounts=state_account_ids(accounts, seed_accounts),
+        )
     params = {
         "window_seconds": None if window_us is None else window_us / _config.MICROSECONDS,
         "trace_windows_seconds": {t: w / _config.MICROSECONDS for t, w in per_window.items()},
@@ -535,14 +541,13 @@ def _score_posts(source, clusters, accounts, seed_accounts):
 
     In memory: all posts (the background is counted from them). Streamed or on Dask:
     only the posts of cluster members and state accounts, with the columns the scores
-    read (``text`` only when hashtags, URLs or mentions must be taken from it), and the
-    background counted in a pass over the rest, so this stage too holds what the
-    clusters need, not every post.
+    read (``text`` too: the commercial score reads promotional wording), and the
+    background counted in a pass over the rest (always: the share of its links that go
+    to state media is what the clusters' state links are measured against), so this
+    stage too holds what the clusters need, not every post.
     """
     columns = source.columns
-    if all(c in columns for c in ("hashtags", "urls", "mentions")):
-        columns = [c for c in columns if c != "text"]
     state_ids = state_account_ids(accounts, seed_accounts)
     wanted = {*state_ids, *clusters.filter(pl.col("cluster_id") >= 0)["account_id"].to_list()}
-    background = NarrativeBackground(wanted) if state_ids else None
+    background = NarrativeBackground(wanted)
     return source.score_posts(columns, wanted, background=background)
