@@ -144,14 +144,17 @@ def shift_posts(rng, w: World, nar: Narrative, members: np.ndarray, n: int) -> B
         return new_block([], [])
     shift = rng.permutation(np.arange(m) % len(SHIFTS))
     off = np.array(SHIFT_DAYS_OFF)[rng.integers(0, len(SHIFT_DAYS_OFF), m)]
-    duty_account, duty_open, duty_day = [], [], []
+    duty_account, duty_open, duty_day, n_before = [], [], [], 0
     for k, hours in enumerate(SHIFTS):
         opens, weekday = daily_windows(nar.country, w.start, w.end, hours)
-        for i in np.flatnonzero(shift == k):
-            on = (weekday != off[i]) & (weekday != (off[i] + 1) % 7)
-            duty_account.append(np.full(int(on.sum()), i))
-            duty_open.append(opens[on])
-            duty_day.append(np.flatnonzero(on) + k * len(opens))
+        # (member, day) pairs on duty: the member's shift, not one of its days off
+        on = (shift[:, None] == k) & (weekday[None, :] != off[:, None])
+        on &= weekday[None, :] != (off[:, None] + 1) % 7
+        member, d = np.nonzero(on)
+        duty_account.append(member)
+        duty_open.append(opens[d])
+        duty_day.append(d + n_before)
+        n_before += len(opens)
     account, opens, day = (np.concatenate(x) for x in (duty_account, duty_open, duty_day))
     if len(account) == 0:
         return new_block([], [])
