@@ -20,7 +20,7 @@ from cib_detect.engine.progress import Progress, check_progress
 from cib_detect.engine.runner import TraceRunner
 from cib_detect.engine.sources import Backend, check_mode, open_posts
 from cib_detect.errors import ParameterError
-from cib_detect.traces.registry import TRACES, Trace, get_trace
+from cib_detect.traces.registry import Trace, get_trace
 from cib_detect.traces.tables import EVIDENCE_SCHEMA
 
 __all__ = ["co_action_edges", "co_action_evidence"]
@@ -30,16 +30,7 @@ def _setup(trace, window, max_key_posts, trace_options, mode: dict, function: st
     """The checks both functions share, all before any work: the trace, its options, the
     window in microseconds, the cap and the mode."""
     n_chunks = check_mode(**mode, function=function)
-    chunked = n_chunks is not None or mode["backend"] == "dask"
     declared = get_trace(trace, function=function)
-    if chunked and declared.kind != "key":
-        mode_name = "backend='dask'" if mode["backend"] == "dask" else "n_chunks"
-        keys = [name for name, t in TRACES.items() if t.kind == "key"]
-        raise ParameterError(
-            f"the 'trace' parameter of {function} with {mode_name} must be a key trace "
-            f"({', '.join(map(repr, keys))}); {trace!r} runs on posts in memory only: "
-            f"leave {mode_name} out to run it"
-        )
     options = declared.check_options(trace_options, function=function)
     window_us = duration_microseconds(
         declared.default_window if window is None else window, name="window", function=function
@@ -264,17 +255,11 @@ def co_action_evidence(
     wanted = _pair_table(pairs)
     with ExitStack() as stack:
         source = _open(posts, declared, options, mode, n_chunks, name, stack)
+        runner = TraceRunner(source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks)
         if declared.kind != "key":
-            return declared.evidence(
-                source.frame(trace=declared.name),
-                pairs=wanted,
-                window_us=window_us,
-                max_key_posts=max_key_posts,
-                **options,
-            )
+            return runner.explain(declared, options, wanted, window_us=window_us)
         # Only posts of the chosen accounts can be evidence; the cap still applies to the
         # key popularity in the whole data, so keys are encoded from all posts.
-        runner = TraceRunner(source, stack, max_key_posts=max_key_posts, n_chunks=n_chunks)
         codes = runner.codes(declared, options, wanted, window_us=window_us)
         runner.report_capped(declared, options, window_us=window_us)
         events = runner.events(declared, options, codes, window_us=window_us)

@@ -51,7 +51,8 @@ DEFAULT_TRACES = DETECT_TRACES
 # for the burst rule).
 _EVIDENCE_EDGES = 20
 # The evidence table without rows has the columns of one with rows (its csv reads back).
-_NO_EVIDENCE = {"trace": pl.String, **EVIDENCE_SCHEMA, "cluster_id": pl.Int64}
+_NO_EVIDENCE_ROWS = {"trace": pl.String, **EVIDENCE_SCHEMA}
+_NO_EVIDENCE = {**_NO_EVIDENCE_ROWS, "cluster_id": pl.Int64}
 # A pair needs two co-actions to be significant (one shared key has p = 1), so single
 # co-actions are never kept.
 _MIN_COACTIONS = 2
@@ -121,9 +122,10 @@ def detect(
         ``docs/detect.md``). Archive data with minute-resolution times gets at least 60 s
         (two posts in one minute may be 59 s apart).
     traces : sequence of str, optional
-        Traces to run; by default every key-based trace whose columns the posts have
-        (:data:`cib_detect.traces.registry.DETECT_TRACES`), and ``co_key`` when
-        ``trace_options`` gives it a column.
+        Traces to run; by default every tested trace whose columns the posts have
+        (:data:`cib_detect.traces.registry.DETECT_TRACES`: the exact keys, near-duplicate
+        texts and the two temporal traces), and ``co_key`` when ``trace_options`` gives it
+        a column.
     alpha : float
         False discovery rate of the backbone (edges with q-value <= alpha).
     backbone_method : str
@@ -251,7 +253,7 @@ def detect(
                     TRACES[trace],
                     options.get(trace, {}),
                     window_us=per_window[trace],
-                    min_coactions=_MIN_COACTIONS,
+                    min_coactions=_MIN_COACTIONS if TRACES[trace].counts_coactions else 1,
                     pvalues=True,
                 )
         with run.stage("fuse"):
@@ -509,10 +511,18 @@ def _evidence(kept, clusters, runner, traces, windows: dict, options: dict) -> p
         pl.concat_list([pl.col(c).fill_null(2.0) for c in p_columns]).list.arg_min().alias("best")
     )
     ids = runner.source.account_ids
-    frames = []
+    frames, explained = [], []
     for index, column in enumerate(p_columns):
         chosen = best.filter(pl.col("best") == index)
         if chosen.height == 0:
+            continue
+        trace = column.removesuffix("_p_value")
+        declared, given = TRACES[trace], options.get(trace, {})
+        if declared.kind != "key":
+            rows = runner.explain(
+                declared, given, chosen.select("account_a", "account_b"), window_us=windows[trace]
+            )
+            explained.append(rows.select(pl.lit(trace).alias("trace"), *EVIDENCE_SCHEMA))
             continue
         codes = pl.DataFrame(
             {
@@ -520,17 +530,17 @@ def _evidence(kept, clusters, runner, traces, windows: dict, options: dict) -> p
                 "code_b": ids.search_sorted(chosen["account_b"]),
             }
         )
-        trace = column.removesuffix("_p_value")
-        found = runner.events(
-            TRACES[trace], options.get(trace, {}), codes, window_us=windows[trace]
-        )
+        found = runner.events(declared, given, codes, window_us=windows[trace])
         frames.append(found.with_columns(pl.lit(trace).alias("trace")))
     events = pl.concat(frames) if frames else pl.DataFrame()
-    if events.height == 0:
+    if events.height:
+        explained.append(evidence_rows(events, ids, runner.source.lookup, options))
+    explained = [rows.cast(_NO_EVIDENCE_ROWS) for rows in explained if rows.height]
+    if not explained:
         return pl.DataFrame(schema=_NO_EVIDENCE)
     labels = clusters.rename({"account_id": "account_a"})
     return (
-        evidence_rows(events, ids, runner.source.lookup, options)
+        pl.concat(explained)
         .join(labels, on="account_a", how="left")
         .sort("cluster_id", "account_a", "account_b", "timestamp_a", "post_a", "post_b", "key")
     )

@@ -162,8 +162,15 @@ def test_wrong_parameters_are_named(client, dask_posts):
         cd.co_action_edges(dask_posts, trace="co_repost", backend="spark")
     with pytest.raises(cd.errors.ParameterError, match=r"'client'.*backend='dask'"):
         cd.co_action_edges(pl.DataFrame(), trace="co_repost", client=client)
-    with pytest.raises(cd.errors.ParameterError, match=r"trace.*backend='dask'"):
-        cd.co_action_edges(dask_posts, trace="sync_activity", backend="dask", client=client)
+
+
+@pytest.mark.parametrize("trace", ["sync_activity", "activity_profile"])
+def test_profile_traces_run_on_dask_like_in_memory(client, posts, dask_posts, trace):
+    options = {"min_posts": 5, "min_similarity": 0.5} if trace == "activity_profile" else {}
+    expected = cd.co_action_edges(posts, trace=trace, **options)
+    got = cd.co_action_edges(dask_posts, trace=trace, backend="dask", client=client, **options)
+    assert expected.height > 0
+    assert got.equals(expected)
 
 
 def test_missing_required_values_are_named(client, posts):
@@ -190,10 +197,16 @@ def test_detect_on_dask_equals_detect_in_memory(client, posts, dask_posts):
         )
     assert expected.n_clusters > 0
     # p-values add up the null model's chunk tables in another order: last bits only, which
-    # can swap edges of (nearly) equal p-value in the edge table's order
+    # can swap edges of (nearly) equal p-value in the edge table's order (accounts of
+    # nearly equal strength)
     pair = ["account_a", "account_b"]
     assert_frame_equal(got.edges.sort(pair), expected.edges.sort(pair), rel_tol=1e-9)
-    for table in ("clusters", "account_scores", "cluster_scores", "evidence"):
+    assert_frame_equal(
+        got.account_scores.sort("account_id"),
+        expected.account_scores.sort("account_id"),
+        rel_tol=1e-9,
+    )
+    for table in ("clusters", "cluster_scores", "evidence"):
         assert_frame_equal(getattr(got, table), getattr(expected, table), rel_tol=1e-9)
     assert got.params["backend"] == "dask" and got.params["n_posts"] == posts.height
 

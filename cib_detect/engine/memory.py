@@ -68,9 +68,9 @@ class MemoryPosts:
         """Every post; the scores count the background from them."""
         return self.posts, None
 
-    def frame(self, *, trace: str) -> pl.DataFrame:
-        """The posts."""
-        return self.posts
+    def frame(self, columns: list[str]) -> pl.DataFrame:
+        """``columns`` of the posts."""
+        return self.posts.select(columns)
 
     @contextmanager
     def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts, window_us):

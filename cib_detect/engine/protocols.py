@@ -72,9 +72,9 @@ class PostsSource(Protocol):
         """
         ...
 
-    def frame(self, *, trace: str) -> pl.DataFrame:
-        """All posts as one DataFrame, for the traces that run in memory only; fails
-        naming ``trace`` where the posts are not in memory."""
+    def frame(self, columns: list[str]) -> pl.DataFrame:
+        """``columns`` of all posts as one DataFrame, in post order, for the traces that
+        compare whole accounts (their edge functions read a few columns of every post)."""
         ...
 
     def chunks(

@@ -83,7 +83,7 @@ class TraceRunner:
         with ``pvalues``, ``expected_keys`` and ``p_value`` from the trace's null model."""
         if trace.kind != "key":
             return trace.edges(
-                self.source.frame(trace=trace.name),
+                self.frame(trace),
                 window_us=window_us,
                 min_weight=min_coactions,
                 max_key_posts=self.max_key_posts,
@@ -99,6 +99,23 @@ class TraceRunner:
         edges = NULL_MODELS[trace.null_model](chunks, totals, edges, window_us)
         self.tests[trace.name] = _what_was_tested(totals, edges)
         return edges
+
+    def frame(self, trace: Trace) -> pl.DataFrame:
+        """The columns of every post that a similarity or profile trace reads."""
+        columns = self.source.columns
+        read = ["post_id", "account_id", "timestamp", *trace.columns_read(columns)]
+        return self.source.frame([c for c in dict.fromkeys(read) if c in columns])
+
+    def explain(self, trace: Trace, options: dict, pairs: pl.DataFrame, *, window_us: int):
+        """Evidence of a similarity or profile trace for the id pairs ``pairs``
+        (``account_a < account_b``): its evidence function's rows."""
+        return trace.evidence(
+            self.frame(trace),
+            pairs=pairs,
+            window_us=window_us,
+            max_key_posts=self.max_key_posts,
+            **options,
+        )
 
     def events(
         self, trace: Trace, options: dict, codes: pl.DataFrame, *, window_us: int

@@ -36,7 +36,7 @@ from cib_detect.engine.pair_stats import (
     split_posts,
     with_chunk,
 )
-from cib_detect.errors import ParameterError, ParameterWarning
+from cib_detect.errors import ParameterWarning
 from cib_detect.traces.registry import Trace
 from cib_detect.traces.tables import PARTIAL_SCHEMA
 
@@ -217,12 +217,9 @@ class LazyPosts:
         posts = self.scan.filter(mine).select(columns).collect(engine="streaming")
         return posts, background(self.scan) if background is not None else None
 
-    def frame(self, *, trace: str) -> pl.DataFrame:
-        """Not available: the posts are streamed."""
-        raise ParameterError(
-            f"trace {trace!r} runs on posts in memory only; leave n_chunks out (and read "
-            f"the posts with read_posts) to run it"
-        )
+    def frame(self, columns: list[str]) -> pl.DataFrame:
+        """``columns`` of the posts, in post order (a streaming pass)."""
+        return self.scan.select(columns).collect(engine="streaming")
 
     @contextmanager
     def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts, window_us):

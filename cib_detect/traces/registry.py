@@ -2,11 +2,11 @@
 
 A *key trace* maps each post to zero or more keys (:mod:`cib_detect.traces.keys`); two
 posts of different accounts with the same key within the window are a co-action, and the
-co-action engine (:mod:`cib_detect.engine`) counts them per account pair in every mode. A
-*similarity* or *profile* trace compares accounts directly (near-duplicate texts, time
-bins, posting-time histograms) with an edge function of its own
-(:mod:`cib_detect.traces.similarity`, :mod:`cib_detect.traces.sync`,
-:mod:`cib_detect.traces.profile`).
+co-action engine (:mod:`cib_detect.engine`) counts them per account pair in every mode
+(near-duplicate texts too: their groups are keys, :mod:`cib_detect.traces.similarity`). A
+*profile* trace compares whole accounts (time bins, posting-time histograms) with edge
+and evidence functions of its own (:mod:`cib_detect.traces.sync`,
+:mod:`cib_detect.traces.profile`), on the few columns it reads of every post.
 
 :data:`TRACES` is the one list of traces: ``detect``, ``co_action_edges``,
 ``co_action_evidence``, the command line, the Dask column pruning and the docs table all
@@ -27,7 +27,7 @@ from cib_detect.traces import keys, profile, similarity, sync
 
 __all__ = ["DETECT_TRACES", "TRACES", "Trace", "get_trace"]
 
-TraceKind = Literal["key", "similarity", "profile"]
+TraceKind = Literal["key", "profile"]
 
 
 def _positive_int_or_none(value, *, name: str, function: str):
@@ -55,9 +55,10 @@ class Trace:
     ----------
     name : str
         What users pass as ``trace=`` / ``traces=``.
-    kind : {"key", "similarity", "profile"}
-        Key traces run on the co-action engine in every mode; the others run in memory
-        through their own ``edges`` function.
+    kind : {"key", "profile"}
+        Key traces run on the co-action engine; profile traces through their own
+        ``edges`` function, on the columns they read gathered in memory. Both run in
+        every mode.
     needs : tuple of str
         Columns the trace reads, as alternatives: the first one the posts have is used
         (``co_url`` reads ``urls``, else extracts them from ``text``). Empty for a trace
@@ -68,7 +69,7 @@ class Trace:
         Key traces: ``keys(indexed_posts, columns, **options) -> LazyFrame`` of (post, key)
         rows (:mod:`cib_detect.traces.keys`).
     edges, evidence : callable, optional
-        Similarity and profile traces: ``edges(posts, *, window_us, min_weight,
+        Profile traces: ``edges(posts, *, window_us, min_weight,
         max_key_posts, **options)`` and ``evidence(posts, *, pairs, window_us,
         max_key_posts, **options)``.
     originals_only : bool
@@ -78,8 +79,10 @@ class Trace:
         A post can have several keys (URLs, hashtags): its (post, key) rows are
         deduplicated and, chunked, it can fall in several chunks.
     null_model : str or None
-        Name of the null model that gives its edges p-values
-        (:data:`cib_detect.graph.null_models.NULL_MODELS`); None: not tested yet.
+        Name of the null model that gives its edges p-values: for a key trace one of
+        :data:`cib_detect.graph.null_models.NULL_MODELS`, which the engine applies; a
+        similarity or profile trace's ``edges`` computes its own (``docs/detect.md``).
+        None: not tested, not run by ``detect``.
     default_window : str
         The window used when the caller gives none.
     checks : mapping of str to callable
@@ -92,6 +95,10 @@ class Trace:
     global_keys : bool
         The keys of a post depend on the other posts (``co_similar_text``: near-duplicate
         groups), so they are made from all posts at once, never partition by partition.
+    counts_coactions : bool
+        The edges count co-actions, so ``min_weight`` filters them; False for
+        ``activity_profile``, which compares whole profiles (``detect`` runs it with
+        ``min_weight=1``).
     """
 
     name: str
@@ -108,6 +115,7 @@ class Trace:
     checks: Mapping[str, Callable] = field(default_factory=lambda: MappingProxyType({}))
     column_option: str | None = None
     global_keys: bool = False
+    counts_coactions: bool = True
 
     @property
     def options(self) -> dict:
@@ -333,9 +341,10 @@ TRACES: Mapping[str, Trace] = _declare(
         "sync_activity",
         "profile",
         ("timestamp",),
-        "active in the same rare time bins (TF-IDF cosine)",
+        "active in the same minutes, hour after hour, beyond each account's own rhythm",
         edges=sync.sync_activity,
         evidence=sync.sync_activity_evidence,
+        null_model="own_rhythm",
     ),
     Trace(
         "activity_profile",
@@ -344,6 +353,8 @@ TRACES: Mapping[str, Trace] = _declare(
         "the same hour-of-week rhythm and posting cadence",
         edges=profile.activity_profile,
         evidence=profile.activity_profile_evidence,
+        null_model="activity_strata",
+        counts_coactions=False,
     ),
 )
 

@@ -19,7 +19,6 @@ from cib_detect.engine.dask.input import (
     sorted_ids,
 )
 from cib_detect.engine.memory import off_minute_counts
-from cib_detect.errors import ParameterError
 from cib_detect.schema import POST_COLUMNS
 from cib_detect.traces.registry import Trace
 
@@ -38,6 +37,10 @@ def _off_minute(part, function: str) -> tuple[int, int]:
 def _posts_of(part, columns: list[str], accounts: list[str], function: str) -> pl.DataFrame:
     frame = canonical_partition(part[columns], function=function)
     return frame.filter(pl.col("account_id").is_in(accounts))
+
+
+def _columns_of(part, columns: list[str], function: str) -> pl.DataFrame:
+    return canonical_partition(part[columns], function=function)
 
 
 def _count(part, columns: list[str], count, function: str):
@@ -138,11 +141,14 @@ class DaskPosts:
         parts = [count(p, self.columns, background, self.function) for p in self._partitions()]
         return posts, background.merge(compute(self.client, parts))
 
-    def frame(self, *, trace: str) -> pl.DataFrame:
-        """Not available: the posts are on the cluster."""
-        raise ParameterError(
-            f"trace {trace!r} runs on posts in memory only; use backend='polars' to run it"
-        )
+    def frame(self, columns: list[str]) -> pl.DataFrame:
+        """``columns`` of the posts, gathered on the client in partition order."""
+        dask, _ = dask_modules()
+        task = dask.delayed(_columns_of, pure=True)
+        parts = compute(self.client, [task(p, columns, self.function) for p in self._partitions()])
+        if not parts:
+            return pl.DataFrame(schema={c: POST_COLUMNS.get(c, pl.String) for c in columns})
+        return pl.concat(parts)
 
     @contextmanager
     def chunks(self, trace: Trace, options: dict, *, n_chunks, max_key_posts, window_us):
