@@ -17,7 +17,9 @@ from cib_detect.engine.memory import MemoryPosts
 from cib_detect.engine.runner import TraceRunner
 from cib_detect.traces.registry import TRACES
 
-NULL_ROLES = ["organic", "fans", "activists"]
+# Every role without coordination: shared daily rhythms in nine time zones, readers of the
+# same outlets (state media's audience, the diaspora), travellers and a live-event crowd.
+NULL_ROLES = ["organic", "fans", "activists", "state_media", "diaspora", "travellers"]
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +37,18 @@ def planted_result(planted):
     return cd.detect(planted.posts, planted.accounts)
 
 
-# co_text has no edge at all without coordination (ordinary posts are not duplicated)
-@pytest.mark.parametrize("trace", ["co_repost", "co_url", "co_domain", "co_hashtag", "co_reply"])
+# co_text has no edge at all without coordination (ordinary posts are not duplicated);
+# the temporal traces are calibrated in tests/test_temporal_nulls.py
+@pytest.mark.parametrize(
+    "trace", ["co_repost", "co_url", "co_domain", "co_hashtag", "co_reply", "co_similar_text"]
+)
 def test_pvalues_are_calibrated_without_coordination(null_data, trace):
+    window = cd._params.duration_microseconds(TRACES[trace].default_window, name="w", function="t")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with ExitStack() as stack:
             runner = TraceRunner(MemoryPosts(null_data.posts), stack, max_key_posts=10_000)
-            edges = runner.edges(
-                TRACES[trace], {}, window_us=60_000_000, min_coactions=1, pvalues=True
-            )
+            edges = runner.edges(TRACES[trace], {}, window_us=window, min_coactions=1, pvalues=True)
     p = edges.get_column("p_value").to_numpy()
     assert len(p) > 0
     for alpha in (0.01, 0.05):
