@@ -54,8 +54,9 @@ _EVIDENCE_EDGES = 20
 _NO_EVIDENCE_ROWS = {"trace": pl.String, **EVIDENCE_SCHEMA}
 _NO_EVIDENCE = {**_NO_EVIDENCE_ROWS, "cluster_id": pl.Int64}
 # A pair needs two co-actions to be significant (one shared key has p = 1), so single
-# co-actions are never kept.
+# co-actions are never kept; a p-value below 1 takes three shared keys (or periods).
 _MIN_COACTIONS = 2
+_MIN_TESTED = 3
 
 
 class _Run:
@@ -249,13 +250,7 @@ def detect(
         per_trace = {}
         for trace in chosen:
             with run.stage(trace):
-                per_trace[trace] = runner.edges(
-                    TRACES[trace],
-                    options.get(trace, {}),
-                    window_us=per_window[trace],
-                    min_coactions=_MIN_COACTIONS if TRACES[trace].counts_coactions else 1,
-                    pvalues=True,
-                )
+                per_trace[trace] = _tested_edges(runner, TRACES[trace], options, per_window)
         with run.stage("fuse"):
             fused = fuse(per_trace)
         with run.stage("cluster"):
@@ -330,6 +325,25 @@ def detect(
         trace_tests=trace_tests,
         timings={k: round(v, 4) for k, v in run.timings.items()},
     )
+
+
+def _tested_edges(runner: TraceRunner, trace, options, windows) -> pl.DataFrame:
+    """A trace's edges with p-values. A profile trace's candidates are every pair active
+    in one common bin or rhythm, not co-actions: only the pairs it tests (``p < 1``, which
+    takes three shared periods) are kept, so the fused graph is not flooded with pairs
+    that carry nothing."""
+    if trace.kind == "key":
+        minimum = _MIN_COACTIONS
+    else:
+        minimum = _MIN_TESTED if trace.counts_coactions else 1
+    edges = runner.edges(
+        trace,
+        options.get(trace.name, {}),
+        window_us=windows[trace.name],
+        min_coactions=minimum,
+        pvalues=True,
+    )
+    return edges if trace.kind == "key" else edges.filter(pl.col("p_value") < 1)
 
 
 def _backbone_options(options, method: str, alpha) -> dict:

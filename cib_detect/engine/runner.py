@@ -82,13 +82,16 @@ class TraceRunner:
         """The trace's edge table: pairs with at least ``min_coactions`` co-actions and,
         with ``pvalues``, ``expected_keys`` and ``p_value`` from the trace's null model."""
         if trace.kind != "key":
-            return trace.edges(
+            edges = trace.edges(
                 self.frame(trace),
                 window_us=window_us,
                 min_weight=min_coactions,
                 max_key_posts=self.max_key_posts,
                 **options,
             )
+            if pvalues:
+                self.tests[trace.name] = _what_was_compared(edges)
+            return edges
         chunks = self.chunks(trace, options, window_us=window_us)
         with self.progress.chunks(chunks, trace.name):
             totals = chunks.pair_totals(window_us, min_coactions=min_coactions)
@@ -153,6 +156,19 @@ class TraceRunner:
 def _capped(chunk) -> pl.DataFrame:
     # module level: Dask ships it to the workers
     return chunk.encoded.capped
+
+
+def _what_was_compared(edges: pl.DataFrame) -> dict:
+    """What a profile trace tested: the accounts of its candidate pairs (it has no keys)."""
+    accounts = pl.concat([edges.get_column("account_a"), edges.get_column("account_b")])
+    return {
+        "accounts": accounts.n_unique(),
+        "keys": None,
+        "capped_keys": 0,
+        "pairs_tested": edges.height,
+        "pairs_3_keys": int((edges.get_column("p_value") < 1).sum()),
+        "min_p_value": edges.get_column("p_value").min() if edges.height else None,
+    }
 
 
 def _what_was_tested(totals, edges: pl.DataFrame) -> dict:
