@@ -2,7 +2,8 @@
 
 Account level (the positive class is ``positive_roles``, by default hidden state
 campaigns): precision, recall and F1 of ``score >= threshold``, ROC-AUC, average
-precision, and precision at k (k = number of positives, the R-precision). Accounts absent
+precision, and precision at k (k = number of positives, the R-precision; ties broken against
+the detection: negatives first). Accounts absent
 from ``account_scores`` or in no cluster score 0.
 
 Cluster level, over the accounts that are in a detected cluster or in a true group of a
@@ -166,8 +167,9 @@ def evaluate(
     precision = tp / predicted.sum() if predicted.sum() else 0.0
     recall = tp / n_positive
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    # top k by score; ties broken by account id for determinism (table is sorted by id)
-    order = np.lexsort((np.arange(len(s)), -s))
+    # top k by score; ties broken against the detection (negatives first, then by account
+    # id: the table is sorted by id), so a block of equal scores cannot flatter it
+    order = np.lexsort((np.arange(len(s)), y, -s))
     accounts = {
         "n_positive": n_positive,
         "n_predicted": int(predicted.sum()),
