@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import polars as pl
 
 from cib_detect import normalize
@@ -93,6 +94,11 @@ _PROMO = {
 
 #: Promotional wording in a post (case-insensitive regex, several languages).
 PROMO_PATTERN = "(?i)" + "|".join(f"(?:{p})" for p in _PROMO.values())
+# The pattern without its word boundaries matches wherever it does, and more: polars'
+# regex engine runs it on the fast automaton, while a Unicode word boundary on non-ASCII
+# text forces the slow one (23 s against 0.2 s on 400,000 IRA tweets). The exact pattern
+# then runs on the few posts it picks.
+_PROMO_ANYWHERE = PROMO_PATTERN.replace(r"\b", "")
 
 _EMPTY = {
     "cluster_id": pl.Int64,
@@ -157,6 +163,19 @@ def _tags(columns) -> pl.Expr:
     return pl.lit([], dtype=pl.List(pl.String))
 
 
+def _promo_text(posts: pl.DataFrame) -> pl.Series:
+    """Whether each post's text has promotional wording (:data:`PROMO_PATTERN`)."""
+    if "text" not in posts.columns:
+        return pl.Series(np.zeros(posts.height, bool))
+    text = pl.col("text").fill_null("")
+    candidate = posts.select(text.str.contains(_PROMO_ANYWHERE)).to_series()
+    found = np.zeros(posts.height, bool)
+    if candidate.any():
+        exact = posts.filter(candidate).select(text.str.contains(PROMO_PATTERN)).to_series()
+        found[candidate.to_numpy()] = exact.to_numpy()
+    return pl.Series(found)
+
+
 def post_commercial(posts: pl.DataFrame) -> pl.DataFrame:
     """Per post: ``post_id``, ``account_id``, ``promo_text``, ``commercial_link``,
     ``product_tag`` (booleans), ``commercial_hosts`` and ``commercial_tags`` (lists).
@@ -174,13 +193,12 @@ def post_commercial(posts: pl.DataFrame) -> pl.DataFrame:
     """
     hosts, query, tags = _patterns()
     columns = posts.columns
-    text = pl.col("text").fill_null("") if "text" in columns else pl.lit("")
     urls = _urls(columns).fill_null(pl.lit([], dtype=pl.List(pl.String)))
     return (
         posts.select(
             "post_id",
             "account_id",
-            text.str.contains(PROMO_PATTERN).alias("promo_text"),
+            _promo_text(posts).alias("promo_text"),
             urls.list.eval(
                 pl.when(_host(pl.element()).str.contains(hosts))
                 .then(_host(pl.element()))
