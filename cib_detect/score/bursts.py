@@ -16,6 +16,14 @@ import logging
 import numpy as np
 import polars as pl
 
+from cib_detect.score.storms import (
+    SIGNALS_SCHEMA,
+    KeyBackground,
+    burst_windows,
+    grow_bursts,
+    storm_signals,
+)
+
 __all__ = ["DEFAULT_BURST_US", "cluster_bursts", "drop_crowd_bursts"]
 
 logger = logging.getLogger("cib_detect")
@@ -57,10 +65,14 @@ def cluster_bursts(evidence: pl.DataFrame, *, burst_us: int = DEFAULT_BURST_US) 
     }
     if evidence.height == 0:
         return pl.DataFrame(schema=schema)
-    events = evidence.select(
-        "cluster_id",
-        pl.min_horizontal("timestamp_a", "timestamp_b").dt.epoch("us").alias("t"),
-    ).sort("cluster_id", "t")
+    events = (
+        evidence.select(
+            "cluster_id",
+            pl.min_horizontal("timestamp_a", "timestamp_b").dt.epoch("us").alias("t"),
+        )
+        .drop_nulls()
+        .sort("cluster_id", "t")
+    )
     rows = []
     for (cluster,), group in events.group_by("cluster_id", maintain_order=True):
         t = group.get_column("t").to_numpy()
@@ -75,17 +87,96 @@ def cluster_bursts(evidence: pl.DataFrame, *, burst_us: int = DEFAULT_BURST_US) 
     ).sort("cluster_id")
 
 
-def drop_crowd_bursts(clusters, evidence, max_burst_share, warnings: list[str]):
-    """Leave out clusters whose co-actions are one burst and renumber the others 0.. in
-    their order; return the labels, the evidence and every kept cluster's burst figures."""
+def drop_crowd_bursts(
+    clusters,
+    evidence,
+    max_burst_share,
+    warnings: list[str],
+    *,
+    edges: pl.DataFrame | None = None,
+    source=None,
+    accounts: pl.DataFrame | None = None,
+    alpha: float = 0.05,
+    min_cluster_size: int = 3,
+):
+    """Tell the one-burst clusters' crowds from storms, leave the crowds out and renumber
+    the others 0.. in their order; return the labels, the evidence and every kept
+    cluster's burst figures.
+
+    A cluster is one burst when more than ``max_burst_share`` of its co-actions fall in
+    its busiest 6 hours. Each one-burst cluster is judged by
+    :func:`cib_detect.score.storms.storm_signals` (keys per pair, copied texts, woken
+    accounts, outside use of its keys): a storm stays (and grows by
+    :func:`cib_detect.score.storms.grow_bursts` when ``edges`` are given), a crowd is
+    left out; both are explained in ``warnings`` and a storm's ``burst_evidence`` says why.
+
+    Parameters
+    ----------
+    clusters, evidence : polars.DataFrame
+        Labels (``account_id``, ``cluster_id``) and evidence of :func:`cib_detect.detect`.
+    max_burst_share : float
+        Share of co-actions in one 6-hour stretch above which a cluster is one burst.
+    warnings : list of str
+        Where the messages go.
+    edges : polars.DataFrame, optional
+        Every tested pair (the fused edges): copied texts are read from their per-trace
+        key counts, and storms grow by them.
+    source : PostsSource, optional
+        The run's posts (:func:`cib_detect.engine.sources.open_posts`): the members' posts
+        and the keys' use around them are read from it (one extra pass over streamed or
+        Dask posts, only when some cluster is one burst).
+    accounts : polars.DataFrame, optional
+        Accounts with ``created_at``.
+    alpha : float
+        False discovery rate of the growth of one-burst clusters.
+    min_cluster_size : int
+        A one-burst cluster whose members joined a larger one and left fewer than this
+        is dissolved.
+    """
     bursts = cluster_bursts(evidence)
-    crowd = bursts.filter(pl.col("burst_share") > max_burst_share).get_column("cluster_id")
-    if len(crowd):
-        dropped = clusters.filter(pl.col("cluster_id").is_in(crowd.implode())).height
+    one = bursts.filter(pl.col("burst_share") > max_burst_share).get_column("cluster_id")
+    verdicts = pl.DataFrame(schema=SIGNALS_SCHEMA)
+    if len(one):
+        clusters, added = grow_bursts(
+            clusters, edges, one.to_list(), alpha=alpha, min_cluster_size=min_cluster_size
+        )
+        one = one.filter(one.is_in(clusters.get_column("cluster_id").implode()))
+        windows = burst_windows(evidence, DEFAULT_BURST_US)
+        posts, background = _burst_posts(source, clusters, one, windows)
+        verdicts = storm_signals(
+            one.to_list(),
+            clusters,
+            evidence,
+            windows,
+            edges=edges,
+            posts=posts,
+            background=background,
+            accounts=accounts,
+        )
+        verdicts = verdicts.join(
+            added.group_by("cluster_id").agg(pl.len().cast(pl.Int64).alias("n_grown")),
+            on="cluster_id",
+            how="left",
+        ).with_columns(pl.col("n_grown").fill_null(0))
+    crowd = verdicts.filter(~pl.col("storm")).get_column("cluster_id")
+    for storm, kind in ((False, "crowds"), (True, "storms")):
+        judged = verdicts.filter(pl.col("storm") == storm)
+        if judged.height == 0:
+            continue
+        n_accounts, n_grown = judged["n_accounts"].sum(), judged["n_grown"].sum()
+        grown = (
+            f", {n_grown} of them joined by their links to most of its members" if n_grown else ""
+        )
+        verdict = (
+            "synchronous, not coordinated; left out"
+            if not storm
+            else "kept: acting in one afternoon does not make them a crowd"
+        )
         message = (
-            f"{len(crowd)} clusters ({dropped} accounts) did more than {max_burst_share:.0%} "
-            f"of their co-actions within 6 hours (one burst, like a crowd at a live event): "
-            f"synchronous, not coordinated; left out (max_burst_share={max_burst_share})"
+            f"{judged.height} clusters ({n_accounts} accounts{grown}) did more than "
+            f"{max_burst_share:.0%} of their co-actions within 6 hours (one burst) and are "
+            f"{kind}: {verdict} (max_burst_share={max_burst_share}): "
+            + " | ".join(judged.get_column("burst_evidence"))
         )
         logger.info(message)
         warnings.append(message)
@@ -107,8 +198,32 @@ def drop_crowd_bursts(clusters, evidence, max_burst_share, warnings: list[str]):
 
     if evidence.height:
         evidence = relabel(evidence, keep_unmatched=False)
+    bursts = bursts.join(
+        verdicts.filter(pl.col("storm")).select(
+            "cluster_id", pl.lit("storm").alias("burst_kind"), "burst_evidence"
+        ),
+        on="cluster_id",
+        how="left",
+    )
     return (
         relabel(clusters, keep_unmatched=True),
         evidence,
         relabel(bursts, keep_unmatched=False),
     )
+
+
+def _burst_posts(source, clusters, one, windows):
+    """The posts of the one-burst clusters' members and the keys' use in their bursts
+    (``None, None`` without a source)."""
+    if source is None:
+        return None, None
+    members = clusters.filter(pl.col("cluster_id").is_in(one.implode())).get_column("account_id")
+    columns = [
+        c
+        for c in ("account_id", "timestamp", "hashtags", "repost_of", "reply_to")
+        if c in source.columns
+    ]
+    counter = KeyBackground(windows.filter(pl.col("cluster_id").is_in(one.implode())))
+    posts, background = source.score_posts(columns, members.to_list(), background=counter)
+    posts = posts.select(columns)
+    return posts, background
