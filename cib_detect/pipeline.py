@@ -124,9 +124,10 @@ def detect(
         (two posts in one minute may be 59 s apart).
     traces : sequence of str, optional
         Traces to run; by default every tested trace whose columns the posts have
-        (:data:`cib_detect.traces.registry.DETECT_TRACES`: the exact keys, near-duplicate
-        texts and the two temporal traces), and ``co_key`` when ``trace_options`` gives it
-        a column.
+        (:data:`cib_detect.traces.registry.DETECT_TRACES`: the exact keys and near-duplicate
+        texts), and ``co_key`` when ``trace_options`` gives it a column. The temporal
+        traces (``sync_activity``: synchronised shift work; ``activity_profile``) are
+        tested and fused when named here.
     alpha : float
         False discovery rate of the backbone (edges with q-value <= alpha).
     backbone_method : str
@@ -150,9 +151,11 @@ def detect(
     random_state : int
         Seed of the community refinement of large components.
     max_burst_share : float
-        A cluster with more than this share of its co-actions inside one 6-hour stretch
-        acted together once, like a crowd reacting to a live event: synchronous, not
-        coordinated. Such clusters are left out and counted in ``warnings``; 1.0 keeps all.
+        Share of a cluster's co-actions in one 6-hour stretch above which it acted in one
+        burst. A one-burst cluster is kept only when it is judged a storm (many keys per
+        pair with copied texts, woken accounts or keys nobody else uses, see
+        ``docs/scores.md``), else left out as a crowd reacting to an event, and counted in
+        ``warnings``; 1.0 keeps all.
     n_chunks : int, optional
         Larger-than-memory mode: posts (a path or a LazyFrame, read with
         :func:`cib_detect.scan_posts`) are streamed into ``n_chunks`` key-partitioned
@@ -268,7 +271,15 @@ def detect(
             clusters = attach_accounts(clusters, fused, alpha=alpha)
             evidence = _evidence(kept, clusters, runner, chosen, per_window, options)
             clusters, evidence, bursts = drop_crowd_bursts(
-                clusters, evidence, max_burst_share, run.warnings
+                clusters,
+                evidence,
+                max_burst_share,
+                run.warnings,
+                edges=fused,
+                source=source,
+                accounts=accounts,
+                alpha=alpha,
+                min_cluster_size=min_cluster_size,
             )
         trace_tests = _trace_tests(runner.tests)
         if not (clusters.get_column("cluster_id") >= 0).any():
