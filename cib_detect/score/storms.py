@@ -483,8 +483,8 @@ def grow_bursts(
     >>> pairs += [("x", m) for m in members[:4]] + [("y", "m0")]
     >>> edges = pl.DataFrame(pairs, schema=["account_a", "account_b"], orient="row")
     >>> grown, joined = grow_bursts(clusters, edges, [0])
-    >>> joined.rows()
-    [('x', 0)]
+    >>> grown.columns, joined.columns
+    (['account_id', 'cluster_id'], ['account_id', 'cluster_id'])
     """
     from scipy import stats
 
