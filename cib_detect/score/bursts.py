@@ -20,6 +20,7 @@ from cib_detect.score.storms import (
     SIGNALS_SCHEMA,
     KeyBackground,
     burst_windows,
+    coaction_times,
     grow_bursts,
     storm_signals,
 )
@@ -65,17 +66,8 @@ def cluster_bursts(evidence: pl.DataFrame, *, burst_us: int = DEFAULT_BURST_US) 
     }
     if evidence.height == 0:
         return pl.DataFrame(schema=schema)
-    events = (
-        evidence.select(
-            "cluster_id",
-            pl.min_horizontal("timestamp_a", "timestamp_b").dt.epoch("us").alias("t"),
-        )
-        .drop_nulls()
-        .sort("cluster_id", "t")
-    )
     rows = []
-    for (cluster,), group in events.group_by("cluster_id", maintain_order=True):
-        t = group.get_column("t").to_numpy()
+    for cluster, t in coaction_times(evidence):
         inside = np.searchsorted(t, t + burst_us, side="right") - np.arange(len(t))
         rows.append((cluster, inside.max() / len(t), int(t[0]), int(t[-1])))
     frame = pl.DataFrame(rows, schema=["cluster_id", "burst_share", "first", "last"], orient="row")

@@ -89,6 +89,21 @@ SIGNALS_SCHEMA = {
 }
 
 
+def coaction_times(evidence: pl.DataFrame):
+    """``(cluster_id, times)`` of every cluster in the evidence: the sorted times (epoch
+    microseconds) of its co-actions, each at its earlier post; rows without times skipped."""
+    events = (
+        evidence.select(
+            "cluster_id",
+            pl.min_horizontal("timestamp_a", "timestamp_b").dt.epoch("us").alias("t"),
+        )
+        .drop_nulls()
+        .sort("cluster_id", "t")
+    )
+    for (cluster,), group in events.group_by("cluster_id", maintain_order=True):
+        yield cluster, group.get_column("t").to_numpy()
+
+
 def burst_windows(evidence: pl.DataFrame, burst_us: int) -> pl.DataFrame:
     """Every cluster's busiest stretch of ``burst_us``: ``cluster_id``, ``burst_from``,
     ``burst_to`` (its first co-action, plus ``burst_us``) and ``span_hours`` (first to
@@ -101,17 +116,8 @@ def burst_windows(evidence: pl.DataFrame, burst_us: int) -> pl.DataFrame:
     }
     if evidence.height == 0:
         return pl.DataFrame(schema=schema)
-    events = (
-        evidence.select(
-            "cluster_id",
-            pl.min_horizontal("timestamp_a", "timestamp_b").dt.epoch("us").alias("t"),
-        )
-        .drop_nulls()
-        .sort("cluster_id", "t")
-    )
     rows = []
-    for (cluster,), group in events.group_by("cluster_id", maintain_order=True):
-        t = group.get_column("t").to_numpy()
+    for cluster, t in coaction_times(evidence):
         last = np.searchsorted(t, t + burst_us, side="right") - 1
         best = int(np.argmax(last - np.arange(len(t))))
         span = (t[last[best]] - t[best]) / 3.6e9
