@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from cib_detect._config import NJIT_KW, PARALLEL_KW
-from cib_detect.kernels._tasks import _n_tasks, _readonly
+from cib_detect.kernels._tasks import _n_tasks, _readonly, _split_by_work
 
 __all__ = ["sync_null_pairs"]
 
@@ -121,28 +121,21 @@ def _pair(row_starts, cell_bin, cell_weight, cell_total, per, pseudo, a, b):
     return shared_periods, given_a, given_b
 
 
-@njit(**PARALLEL_KW)
-def _sync_null(row_starts, cell_bin, cell_weight, cell_total, per, pseudo, a, b):
-    n = a.shape[0]
-    periods = np.zeros(n, np.int64)
-    expected = np.zeros(n, np.float64)
-    for i in prange(n):
-        x, ga, gb = _pair(row_starts, cell_bin, cell_weight, cell_total, per, pseudo, a[i], b[i])
-        periods[i] = x
-        expected[i] = max(ga, gb)
-    return periods, expected
-
-
 @njit(**NJIT_KW)
-def _sync_null_serial(row_starts, cell_bin, cell_weight, cell_total, per, pseudo, a, b):
-    n = a.shape[0]
-    periods = np.zeros(n, np.int64)
-    expected = np.zeros(n, np.float64)
-    for i in range(n):
+def _sync_null_task(first, last, row_starts, cell_bin, cell_weight, cell_total, per, pseudo,
+                    a, b, periods, expected):  # fmt: skip
+    for i in range(first, last):
         x, ga, gb = _pair(row_starts, cell_bin, cell_weight, cell_total, per, pseudo, a[i], b[i])
         periods[i] = x
         expected[i] = max(ga, gb)
-    return periods, expected
+
+
+@njit(**PARALLEL_KW)
+def _sync_null_parallel(bounds, row_starts, cell_bin, cell_weight, cell_total, per, pseudo,
+                        a, b, periods, expected):  # fmt: skip
+    for t in prange(bounds.shape[0] - 1):
+        _sync_null_task(bounds[t], bounds[t + 1], row_starts, cell_bin, cell_weight,
+                        cell_total, per, pseudo, a, b, periods, expected)  # fmt: skip
 
 
 def sync_null_pairs(
@@ -204,6 +197,13 @@ def sync_null_pairs(
     a, b = (np.ascontiguousarray(x, np.int64) for x in (a, b))
     args = _readonly(row_starts, cell_bin, cell_weight, cell_total)
     pairs = _readonly(a, b)
-    parallel = _n_tasks(None, a.shape[0], _MIN_PAIRS_PER_TASK) > 1
-    kernel = _sync_null if parallel else _sync_null_serial
-    return kernel(*args, np.int64(bins_per_period), np.float64(pseudo), *pairs)
+    n = a.shape[0]
+    periods = np.zeros(n, np.int64)
+    expected = np.zeros(n, np.float64)
+    work = (*args, np.int64(bins_per_period), np.float64(pseudo), *pairs, periods, expected)
+    n_tasks = _n_tasks(None, n, _MIN_PAIRS_PER_TASK)
+    if n_tasks > 1:  # a serial run never compiles the parallel kernel
+        _sync_null_parallel(_split_by_work(np.ones(n, np.int64), np.int64(n_tasks)), *work)
+    else:
+        _sync_null_task(np.int64(0), np.int64(n), *work)
+    return periods, expected
