@@ -21,6 +21,19 @@ process:
 
 The edge sets (user_1, user_2, weight) are compared exactly.
 
+``--workload viral`` (issue 16's large-output case) takes the same synthetic posts and
+makes one post go viral: 17,182 reposts by distinct accounts (rows that were reposts of
+something else), 35 % of them inside the first 3.5 minutes, the rest spread over hours
+(exponential, mean 2 h). At 1M posts that gives about 10M co-retweet pairs, the output
+dominates and the cost of writing pairs shows. Two more rows then compare the
+toolkit's co_retweet with ``cd.co_action_edges(trace="co_repost", min_weight=1,
+max_key_posts=None)`` (undirected pairs, compared as pair sets) and with the toolkit
+layout of ``cnt.network`` as above.
+
+Next to our figures the script prints the floor: reading the CSV, plus a bare
+``np.lexsort`` of the (key, time) arrays of the reposts; no implementation can do the
+work faster than it reads the input and sorts it once.
+
 Toolkit quirk: its CSV reader splits the urls field with ``"".split(" ") == [""]``, so
 every non-repost message *without* a URL gets the URL ``""``, and its co_link network
 links all URL-less messages posted within the window of each other. ``cnt.network``
@@ -40,6 +53,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from benchmarks.bench_traces import (
@@ -66,21 +80,72 @@ def toolkit_available() -> bool:
     return True
 
 
-def _dir(n: int) -> Path:
-    return OUT / f"cnt_{n}"
+WORKLOADS = ("synthetic", "viral")
+#: The viral post of ``--workload viral``: reposts, share inside the first minutes,
+#: length of those minutes and mean delay of the rest (issue 16's 1M-post set).
+VIRAL_REPOSTS = 17_182
+VIRAL_EARLY_SHARE = 0.35
+VIRAL_EARLY_S = 210
+VIRAL_MEAN_DELAY_S = 7_200
 
 
-def csv_path(n: int) -> Path:
-    return _dir(n) / "messages.csv"
+def _dir(n: int, workload: str = "synthetic") -> Path:
+    return OUT / (f"cnt_{n}" if workload == "synthetic" else f"cnt_{workload}_{n}")
 
 
-def case_write_csv(n: int) -> dict:
-    """Write the synthetic posts of size ``n`` in the toolkit's CSV format (once)."""
-    path = csv_path(n)
+def csv_path(n: int, workload: str = "synthetic") -> Path:
+    return _dir(n, workload) / "messages.csv"
+
+
+def viral(posts: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
+    """``posts`` with one original made viral: :data:`VIRAL_REPOSTS` repost rows of
+    distinct accounts now repost it, :data:`VIRAL_EARLY_SHARE` of them uniformly inside
+    :data:`VIRAL_EARLY_S` seconds of it, the others after an exponential delay."""
+    rng = np.random.default_rng(seed)
+    reposts = posts.with_row_index("row").filter(pl.col("repost_of").is_not_null())
+    one_each = reposts.group_by("account_id").agg(pl.col("row").min()).sort("account_id")
+    if one_each.height < VIRAL_REPOSTS:
+        raise ValueError(f"{one_each.height} reposting accounts, need {VIRAL_REPOSTS}")
+    rows = np.sort(rng.choice(one_each.get_column("row").to_numpy(), VIRAL_REPOSTS, replace=False))
+    target = posts.filter(pl.col("repost_of").is_null()).row(0, named=True)
+    early = int(VIRAL_REPOSTS * VIRAL_EARLY_SHARE)
+    delay_s = np.concatenate(
+        [
+            rng.uniform(0, VIRAL_EARLY_S, early),
+            VIRAL_EARLY_S + rng.exponential(VIRAL_MEAN_DELAY_S, VIRAL_REPOSTS - early),
+        ]
+    )
+    start_us = int(target["timestamp"].timestamp() * 1_000_000)
+    times = pl.Series(start_us + np.round(rng.permutation(delay_s)).astype(np.int64) * 1_000_000)
+    update = pl.DataFrame(
+        {
+            "row": pl.Series(rows, dtype=pl.UInt32),
+            "viral_time": times.cast(pl.Datetime("us", "UTC")),
+        }
+    )
+    return (
+        posts.with_row_index("row")
+        .join(update, on="row", how="left")
+        .with_columns(
+            pl.when(pl.col("viral_time").is_not_null())
+            .then(pl.lit(target["post_id"]))
+            .otherwise(pl.col("repost_of"))
+            .alias("repost_of"),
+            pl.coalesce("viral_time", "timestamp").alias("timestamp"),
+        )
+        .drop("row", "viral_time")
+    )
+
+
+def case_write_csv(n: int, workload: str = "synthetic") -> dict:
+    """Write the posts of size ``n`` of a workload in the toolkit's CSV format (once)."""
+    path = csv_path(n, workload)
     if path.exists():
         return {"cached": True}
     posts = pl.read_parquet(synthetic_paths(n)["posts"])
-    _dir(n).mkdir(parents=True, exist_ok=True)
+    if workload == "viral":
+        posts = viral(posts)
+    _dir(n, workload).mkdir(parents=True, exist_ok=True)
     frame = posts.select(
         pl.col("post_id").alias("message_id"),
         pl.col("account_id").alias("user_id"),
@@ -97,9 +162,9 @@ def case_write_csv(n: int) -> dict:
     return {"cached": False, "rows": frame.height}
 
 
-def _table_path(n: int, variant: str) -> Path:
+def _table_path(n: int, workload: str, variant: str) -> Path:
     """Exported toolkit edges (no '*' in the name: polars would read it as a glob)."""
-    return _dir(n) / f"toolkit_{variant.replace('*', '_no_empty_url')}.parquet"
+    return _dir(n, workload) / f"toolkit_{variant.replace('*', '_no_empty_url')}.parquet"
 
 
 def _export(db: sqlite3.Connection, table: str, path: Path) -> int:
@@ -113,18 +178,18 @@ def _export(db: sqlite3.Connection, table: str, path: Path) -> int:
     return frame.height
 
 
-def case_toolkit(n: int) -> dict:
+def case_toolkit(n: int, workload: str = "synthetic") -> dict:
     """Preprocess and the three networks with the toolkit; export its edge tables."""
     from coordination_network_toolkit import compute_networks, preprocess
 
-    db_path = _dir(n) / "toolkit.db"
-    for stale in _dir(n).glob("toolkit.db*"):
+    db_path = _dir(n, workload) / "toolkit.db"
+    for stale in _dir(n, workload).glob("toolkit.db*"):
         stale.unlink()
     figures = {"load_avg": round(os.getloadavg()[0], 2)}
     chatter = io.StringIO()  # the toolkit prints progress
     with contextlib.redirect_stdout(chatter):
         _, figures["preprocess"] = timed(
-            preprocess.preprocess_csv_files, str(db_path), [str(csv_path(n))]
+            preprocess.preprocess_csv_files, str(db_path), [str(csv_path(n, workload))]
         )
         _, figures["co_retweet"] = timed(
             compute_networks.compute_co_retweet_parallel,
@@ -146,7 +211,7 @@ def case_toolkit(n: int) -> dict:
         )
     db = sqlite3.connect(db_path)
     for kind in KINDS:
-        figures[f"{kind}_edges"] = _export(db, f"{kind}_network", _table_path(n, kind))
+        figures[f"{kind}_edges"] = _export(db, f"{kind}_network", _table_path(n, workload, kind))
     # The comparable co_link: without the "" URL the CSV reader gives URL-less messages.
     figures["empty_url_rows"] = db.execute(
         "select count(*) from message_url where url = ''"
@@ -162,9 +227,9 @@ def case_toolkit(n: int) -> dict:
             n_threads=N_THREADS,
         )
     db = sqlite3.connect(db_path)
-    figures["co_link*_edges"] = _export(db, "co_link_network", _table_path(n, "co_link*"))
+    figures["co_link*_edges"] = _export(db, "co_link_network", _table_path(n, workload, "co_link*"))
     db.close()
-    for stale in _dir(n).glob("toolkit.db*"):
+    for stale in _dir(n, workload).glob("toolkit.db*"):
         stale.unlink()
     return figures
 
@@ -179,7 +244,7 @@ def _compare(ours: pl.DataFrame, theirs: pl.DataFrame) -> tuple[bool, int, int]:
     return identical, only_ours, only_theirs
 
 
-def case_ours(n: int, repeat: int = 3) -> dict:
+def case_ours(n: int, workload: str = "synthetic", repeat: int = 3) -> dict:
     """Read the CSV, then ``cnt.network`` per kind (best of ``repeat`` calls); compare
     with the toolkit's edges."""
     import cib_detect as cd
@@ -188,11 +253,11 @@ def case_ours(n: int, repeat: int = 3) -> dict:
     figures = {"load_avg": round(os.getloadavg()[0], 2)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        warm = cd.read_posts(csv_path(n), format="cnt").head(5_000)
+        warm = cd.read_posts(csv_path(n, workload), format="cnt").head(5_000)
         for kind in KINDS:
             cd.compat.cnt.network(warm, kind=kind, time_window=TIME_WINDOW)
         del warm
-        posts, figures["read"] = timed(cd.read_posts, csv_path(n), format="cnt")
+        posts, figures["read"] = timed(cd.read_posts, csv_path(n, workload), format="cnt")
     ours = {}
     for kind in KINDS:
         figures[kind] = float("inf")
@@ -202,21 +267,66 @@ def case_ours(n: int, repeat: int = 3) -> dict:
         ours[kind] = edges.filter(pl.col("user_1") != pl.col("user_2"))
         figures[f"{kind}_edges"] = ours[kind].height
         del edges
+    figures["co_repost_pairs"] = float("inf")
+    for _ in range(repeat):
+        pairs, seconds = timed(
+            cd.co_action_edges,
+            posts,
+            trace="co_repost",
+            window=TIME_WINDOW,
+            min_weight=1,
+            max_key_posts=None,
+        )
+        figures["co_repost_pairs"] = min(figures["co_repost_pairs"], seconds)
+    ours["co_repost_pairs"] = pairs.select("account_a", "account_b")
+    figures["co_repost_pairs_edges"] = pairs.height
+    del pairs
+    figures["lexsort"] = _lexsort_seconds(posts)
     # Before loading the toolkit's tables (18M rows of co_link at 1M posts).
     figures["our_peak_gb"] = round(peak_rss_gb(), 3)
     del posts
     for kind in KINDS:
         for variant in (kind, f"{kind}*") if kind == "co_link" else (kind,):
-            theirs_path = _table_path(n, variant)
+            theirs_path = _table_path(n, workload, variant)
             if theirs_path.exists():
                 figures[f"{variant}_compare"] = _compare(ours[kind], pl.read_parquet(theirs_path))
+    theirs_path = _table_path(n, workload, "co_retweet")
+    if theirs_path.exists():
+        figures["co_repost_pairs_compare"] = _compare_pairs(
+            ours["co_repost_pairs"], pl.read_parquet(theirs_path)
+        )
     return figures
+
+
+def _lexsort_seconds(posts: pl.DataFrame) -> float:
+    """The floor of a co-retweet network: one ``np.lexsort`` of the reposts' (key, time)
+    arrays (key codes made beforehand, not timed)."""
+    reposts = posts.filter(pl.col("repost_of").is_not_null())
+    key = reposts.get_column("repost_of").rank("dense").to_numpy()
+    time = reposts.get_column("timestamp").dt.epoch("us").to_numpy()
+    return timed(np.lexsort, (time, key))[1]
+
+
+def _compare_pairs(ours: pl.DataFrame, theirs: pl.DataFrame) -> tuple[bool, int, int]:
+    """:func:`_compare` for undirected pairs: the toolkit's directed edges as
+    (smaller id, larger id) pairs against ``co_action_edges``' (account_a, account_b)."""
+    theirs = theirs.select(
+        pl.min_horizontal("user_1", "user_2").alias("user_1"),
+        pl.max_horizontal("user_1", "user_2").alias("user_2"),
+        pl.lit(1).alias("weight"),
+    ).unique()
+    ours = ours.select(
+        pl.col("account_a").alias("user_1"),
+        pl.col("account_b").alias("user_2"),
+        pl.lit(1).alias("weight"),
+    )
+    return _compare(ours, theirs)
 
 
 def _rows(n: int, toolkit: dict, ours: dict) -> list[dict]:
     rows = []
 
-    def row(label, theirs_s, ours_s, identical="", edges_t="", edges_o="", note=""):
+    def row(label, theirs_s, ours_s, floor_s, identical="", edges_t="", edges_o="", note=""):
         rows.append(
             {
                 "posts": f"{n:,}",
@@ -224,6 +334,7 @@ def _rows(n: int, toolkit: dict, ours: dict) -> list[dict]:
                 "toolkit_s": theirs_s,
                 "ours_s": ours_s,
                 "speed_up": theirs_s / ours_s if ours_s else float("nan"),
+                "floor_s": floor_s,
                 "identical_edges": identical,
                 "toolkit_edges": edges_t,
                 "our_edges": edges_o,
@@ -231,7 +342,14 @@ def _rows(n: int, toolkit: dict, ours: dict) -> list[dict]:
             }
         )
 
-    row("preprocess / read", toolkit["preprocess"], ours["read"], note="CSV into SQLite / polars")
+    sort_s = ours["lexsort"]
+    row(
+        "preprocess / read",
+        toolkit["preprocess"],
+        ours["read"],
+        ours["read"],
+        note="CSV into SQLite / polars",
+    )
     for variant in (*KINDS, "co_link*"):
         kind = variant.rstrip("*")
         compared = ours.get(f"{variant}_compare")
@@ -249,6 +367,7 @@ def _rows(n: int, toolkit: dict, ours: dict) -> list[dict]:
             variant,
             toolkit[variant],
             ours[kind],
+            sort_s,
             identical,
             toolkit[f"{variant}_edges"],
             ours[f"{kind}_edges"],
@@ -257,16 +376,29 @@ def _rows(n: int, toolkit: dict, ours: dict) -> list[dict]:
     total_t = toolkit["preprocess"] + sum(
         toolkit[k] for k in ("co_retweet", "co_tweet", "co_link*")
     )
+    compared = ours.get("co_repost_pairs_compare")
+    row(
+        "co_retweet as co_action_edges",
+        toolkit["co_retweet"],
+        ours["co_repost_pairs"],
+        sort_s,
+        "" if compared is None else ("yes" if compared[0] else "no"),
+        "",
+        ours["co_repost_pairs_edges"],
+        'trace="co_repost", min_weight=1, max_key_posts=None: undirected pairs',
+    )
     total_o = ours["read"] + sum(ours[k] for k in KINDS)
-    row("total (read + 3 networks, co_link*)", total_t, total_o)
+    row("total (read + 3 networks, co_link*)", total_t, total_o, ours["read"] + 3 * sort_s)
     return rows
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_sizes, default=[100_000, 1_000_000])
+    parser.add_argument("--workload", choices=WORKLOADS, default="synthetic")
     parser.add_argument("--limit-gb", type=float, default=DEFAULT_LIMIT_GB)
     args = parser.parse_args(argv)
+    workload = args.workload
     if not toolkit_available():
         print(
             "bench_peers: coordination_network_toolkit is not installed; skipping the peer "
@@ -277,13 +409,13 @@ def main(argv=None):
     ensure_synthetic(args.sizes)
     rows = []
     for n in args.sizes:
-        written = run_guarded(case_write_csv, n=n)
+        written = run_guarded(case_write_csv, n=n, workload=workload)
         if "error" in written:
             print(f"writing the toolkit CSV for n={n:,} failed: {written['error']}")
             continue
-        toolkit = run_guarded(case_toolkit, limit_gb=args.limit_gb, n=n)
+        toolkit = run_guarded(case_toolkit, limit_gb=args.limit_gb, n=n, workload=workload)
         print(f"toolkit n={n:,}: {toolkit}", flush=True)
-        ours = run_guarded(case_ours, limit_gb=args.limit_gb, n=n)
+        ours = run_guarded(case_ours, limit_gb=args.limit_gb, n=n, workload=workload)
         print(f"ours n={n:,}: {ours}", flush=True)
         if "error" in toolkit or "error" in ours:
             continue
@@ -297,8 +429,9 @@ def main(argv=None):
         )
     print_table(
         rows,
-        f"coordination-network-toolkit 1.5.2 vs cnt.network (time_window {TIME_WINDOW} s, "
-        f"n_threads {N_THREADS}, self-loops left out)",
+        f"coordination-network-toolkit 1.5.2 vs cnt.network, {workload} posts (time_window "
+        f"{TIME_WINDOW} s, n_threads {N_THREADS}, self-loops left out; floor: reading the CSV "
+        "and one np.lexsort of the reposts' (key, time))",
     )
     return 0
 
