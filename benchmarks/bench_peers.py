@@ -32,7 +32,8 @@ layout of ``cnt.network`` as above.
 
 Next to our figures the script prints the floor: reading the CSV, plus a bare
 ``np.lexsort`` of the (key, time) arrays of the reposts; no implementation can do the
-work faster than it reads the input and sorts it once.
+work faster than it reads the input and sorts it once. The same repost sort stands in
+as the floor of the co_tweet and co_link rows (an approximation: their keys are other rows).
 
 Toolkit quirk: its CSV reader splits the urls field with ``"".split(" ") == [""]``, so
 every non-repost message *without* a URL gets the URL ``""``, and its co_link network
@@ -102,7 +103,8 @@ def viral(posts: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
     distinct accounts now repost it, :data:`VIRAL_EARLY_SHARE` of them uniformly inside
     :data:`VIRAL_EARLY_S` seconds of it, the others after an exponential delay."""
     rng = np.random.default_rng(seed)
-    reposts = posts.with_row_index("row").filter(pl.col("repost_of").is_not_null())
+    indexed = posts.with_row_index("row")
+    reposts = indexed.filter(pl.col("repost_of").is_not_null())
     one_each = reposts.group_by("account_id").agg(pl.col("row").min()).sort("account_id")
     if one_each.height < VIRAL_REPOSTS:
         raise ValueError(f"{one_each.height} reposting accounts, need {VIRAL_REPOSTS}")
@@ -124,8 +126,7 @@ def viral(posts: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
         }
     )
     return (
-        posts.with_row_index("row")
-        .join(update, on="row", how="left")
+        indexed.join(update, on="row", how="left")
         .with_columns(
             pl.when(pl.col("viral_time").is_not_null())
             .then(pl.lit(target["post_id"]))
