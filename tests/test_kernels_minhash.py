@@ -5,7 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from cib_detect.kernels.minhash import band_buckets, band_keys, hash_coefficients
+from cib_detect.kernels.minhash import (
+    band_buckets,
+    band_key_rows,
+    band_keys,
+    band_sorts,
+    hash_coefficients,
+)
 from tests.reference import on_one_and_all_threads
 from tests.reference_similarity import (
     naive_band_buckets,
@@ -79,3 +85,31 @@ def test_equal_sets_share_every_key_and_disjoint_sets_none():
     starts, values = csr([{1, 2, 3}, {3, 2, 1}, {7, 9}])
     keys = band_keys(starts, values, n_bands=8, rows=2)
     assert np.array_equal(keys[0], keys[1]) and not np.any(keys[0] == keys[2])
+
+
+@settings(max_examples=50, deadline=None)
+@given(sets, st.integers(1, 6), st.integers(1, 4), st.integers(0, 3), tasks, st.data())
+def test_band_key_rows_equal_the_naive_keys_of_their_bands(
+    sets, n_bands, rows, seed, n_tasks, data
+):
+    first = data.draw(st.integers(0, n_bands))
+    last = data.draw(st.integers(first, n_bands))
+    starts, values = csr(sets)
+    keys = on_one_and_all_threads(
+        lambda: band_key_rows(starts, values, first, last, n_bands, rows, seed, n_tasks=n_tasks)
+    )
+    assert keys.dtype == np.uint64 and keys.shape == (last - first, len(sets))
+    mult, add = naive_hash_coefficients(n_bands * rows, seed)
+    expected = naive_band_keys(sets, mult, add, n_bands, rows)
+    assert keys.tolist() == [[row[b] for row in expected] for b in range(first, last)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(bucket_keys.map(lambda keys: np.ascontiguousarray(keys.T)))
+def test_band_sorts_equal_a_stable_sort_of_each_band(keys):
+    order, sorted_keys = on_one_and_all_threads(lambda: band_sorts(keys))
+    assert order.dtype == np.int64 and sorted_keys.dtype == np.uint64
+    for b, row in enumerate(keys.tolist()):
+        expected = sorted(range(len(row)), key=lambda d: row[d])  # Python's sort is stable
+        assert order[b].tolist() == expected
+        assert sorted_keys[b].tolist() == [row[d] for d in expected]

@@ -31,14 +31,17 @@ from cib_detect.kernels._tasks import (
     _split_by_work,
 )
 
-__all__ = ["band_buckets", "band_keys", "hash_coefficients"]
+__all__ = ["band_buckets", "band_key_rows", "band_keys", "band_sorts", "hash_coefficients"]
 
 
 @njit(**NJIT_KW)
-def _signature_task(first, last, starts, values, mult, add, n_bands, rows, keys):
-    """Band keys of sets ``first..last-1``. Hash ``k`` of value ``x`` is the top 32 bits
-    of ``mult[k] * fmix64(x) + add[k]`` (mod 2**64: multiply-shift hashing of a mixed
-    64-bit value); a band key mixes the ``rows`` minima of its band."""
+def _signature_task(first, last, starts, values, mult, add, first_band, rows, keys):
+    """Band keys of sets ``first..last-1`` in bands ``first_band..first_band+len(keys)-1``
+    into ``keys[band - first_band, set]`` (band-major). Hash ``k`` of value ``x`` is the
+    top 32 bits of ``mult[k] * fmix64(x) + add[k]`` (mod 2**64: multiply-shift hashing of
+    a mixed 64-bit value; ``mult``, ``add`` are those of these bands); a band key mixes
+    the ``rows`` minima of its band and the band's number."""
+    n_bands = keys.shape[0]
     n_hashes = n_bands * rows
     minima = np.empty(n_hashes, np.uint64)
     top = np.uint64(32)
@@ -52,30 +55,30 @@ def _signature_task(first, last, starts, values, mult, add, n_bands, rows, keys)
                 if h < minima[k]:
                     minima[k] = h
         for band in range(n_bands):
-            key = np.uint64(band) * _GOLDEN
+            key = np.uint64(first_band + band) * _GOLDEN
             for r in range(rows):
                 key = _fmix64(key ^ minima[band * rows + r]) + _GOLDEN
-            keys[d, band] = key
+            keys[band, d] = key
 
 
 @njit(**PARALLEL_KW)
-def _signature_parallel(bounds, starts, values, mult, add, n_bands, rows, keys):
+def _signature_parallel(bounds, starts, values, mult, add, first_band, rows, keys):
     for t in prange(bounds.shape[0] - 1):
-        _signature_task(bounds[t], bounds[t + 1], starts, values, mult, add, n_bands, rows, keys)
+        _signature_task(bounds[t], bounds[t + 1], starts, values, mult, add, first_band, rows, keys)
 
 
-def _band_keys(starts, values, mult, add, n_bands, rows, n_tasks):
+def _band_key_rows(starts, values, mult, add, first_band, last_band, rows, n_tasks):
     """Driver in Python: a serial run never compiles the parallel kernel (several times
     dearer to compile); serial and parallel runs share one specialisation of the task."""
     n_sets = starts.shape[0] - 1
-    keys = np.empty((n_sets, n_bands), np.uint64)
-    args = (*_readonly(starts, values, mult, add), n_bands, rows, keys)
+    keys = np.empty((last_band - first_band, n_sets), np.uint64)
+    lo, hi = first_band * rows, last_band * rows
+    args = (*_readonly(starts, values, mult[lo:hi], add[lo:hi]), np.int64(first_band), rows)
     if n_tasks == 1:
-        _signature_task(np.int64(0), np.int64(n_sets), *args)
+        _signature_task(np.int64(0), np.int64(n_sets), *args, keys)
     else:
-        work = np.diff(starts) + 1
-        bounds = _split_by_work(work, np.int64(n_tasks))
-        _signature_parallel(bounds, *args)
+        bounds = _split_by_work(np.diff(starts) + 1, np.int64(n_tasks))
+        _signature_parallel(bounds, *args, keys)
     return keys
 
 
@@ -84,9 +87,10 @@ _DIGIT_MASK = np.uint64((1 << _DIGIT_BITS) - 1)
 
 
 @njit(**NJIT_KW)
-def _radix_argsort(keys):
-    """Stable argsort of uint64 keys: LSD radix sort, 11-bit digits (the counters stay in
-    L1 cache), carrying the keys along so that no pass gathers at random."""
+def _radix_sort(keys):
+    """Stable argsort of uint64 keys and the sorted keys: LSD radix sort, 11-bit digits
+    (the counters stay in L1 cache), carrying the keys along so that no pass gathers at
+    random."""
     n = keys.shape[0]
     order = np.arange(n)
     spare = np.empty(n, np.int64)
@@ -111,7 +115,7 @@ def _radix_argsort(keys):
             counts[d] = c + 1
         order, spare = spare, order
         current, spare_keys = spare_keys, current
-    return order
+    return order, current
 
 
 @njit(**PARALLEL_KW)
@@ -119,14 +123,29 @@ def _band_orders(keys, order):
     """``order[b]``: set indices stably sorted by their key in band ``b`` (one task per
     band, each writing its own row)."""
     for b in prange(keys.shape[1]):
-        order[b] = _radix_argsort(keys[:, b].copy())
+        order[b] = _radix_sort(keys[:, b].copy())[0]
 
 
 @njit(**NJIT_KW)
 def _band_orders_serial(keys, order):
     """Serial twin of :func:`_band_orders` (identical rows), for few sets."""
     for b in range(keys.shape[1]):
-        order[b] = _radix_argsort(keys[:, b].copy())
+        order[b] = _radix_sort(keys[:, b].copy())[0]
+
+
+@njit(**PARALLEL_KW)
+def _band_sorts_parallel(keys, order, sorted_keys):
+    """Rows of a band-major ``keys`` stably sorted: one task per band, each writing its
+    own rows."""
+    for b in prange(keys.shape[0]):
+        order[b], sorted_keys[b] = _radix_sort(keys[b])
+
+
+@njit(**NJIT_KW)
+def _band_sorts_serial(keys, order, sorted_keys):
+    """Serial twin of :func:`_band_sorts_parallel` (identical rows), for few sets."""
+    for b in range(keys.shape[0]):
+        order[b], sorted_keys[b] = _radix_sort(keys[b])
 
 
 @njit(**NJIT_KW)
@@ -193,6 +212,40 @@ def _band_buckets(keys, order, max_bucket):
 # ----------------------------------------------------------------------------- wrappers
 
 
+def band_sorts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every row of band-major keys stably sorted (bands in parallel).
+
+    Parameters
+    ----------
+    keys : uint64 ndarray, shape (n_bands, n_sets)
+        Band keys, one band a row (see :func:`band_key_rows`).
+
+    Returns
+    -------
+    order : int64 ndarray, shape (n_bands, n_sets)
+        ``order[b]``: set indices by key in band ``b``, equal keys in increasing index.
+    sorted_keys : uint64 ndarray, shape (n_bands, n_sets)
+        ``keys[b, order[b]]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> order, sorted_keys = band_sorts(np.array([[7, 2, 7, 1]], dtype=np.uint64))
+    >>> order.tolist(), sorted_keys.tolist()
+    ([[3, 1, 0, 2]], [[1, 2, 7, 7]])
+    """
+    assert keys.dtype == np.uint64 and keys.ndim == 2 and keys.flags.c_contiguous
+    n_bands, n_sets = keys.shape
+    order = np.empty((n_bands, n_sets), np.int64)
+    sorted_keys = np.empty((n_bands, n_sets), np.uint64)
+    if n_sets:
+        parallel = n_bands > 1 and _n_tasks(None, n_sets, _MIN_SETS_PER_TASK) > 1
+        (_band_sorts_parallel if parallel else _band_sorts_serial)(
+            _readonly(keys)[0], order, sorted_keys
+        )
+    return order, sorted_keys
+
+
 def hash_coefficients(n_hashes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Multipliers (odd) and addends of the ``n_hashes`` MinHash functions, from ``seed``."""
     rng = np.random.default_rng(seed)
@@ -239,14 +292,62 @@ def band_keys(
     >>> bool((keys[0] == keys[1]).all()), bool((keys[0] == keys[2]).any())
     (True, False)
     """
+    return np.ascontiguousarray(
+        band_key_rows(starts, values, 0, n_bands, n_bands, rows, seed, n_tasks=n_tasks).T
+    )
+
+
+def band_key_rows(
+    starts: np.ndarray,
+    values: np.ndarray,
+    first_band: int,
+    last_band: int,
+    n_bands: int,
+    rows: int,
+    seed: int = 0,
+    *,
+    n_tasks: int | None = None,
+) -> np.ndarray:
+    """MinHash band keys of shingle sets in some of the bands, band-major.
+
+    Parameters
+    ----------
+    starts, values : ndarray
+        Sets as CSR (see :func:`~cib_detect.kernels.shingles.shingle_sets`).
+    first_band, last_band : int
+        The bands ``first_band..last_band-1`` of ``0..n_bands-1``.
+    n_bands, rows : int
+        Bands of the whole signature and MinHash values per band.
+    seed : int
+        Seed of the hash functions: the same seed gives the same keys.
+    n_tasks : int, optional
+        Parallel tasks; the output does not depend on it.
+
+    Returns
+    -------
+    keys : uint64 ndarray, shape (last_band - first_band, n_sets)
+        ``keys[b - first_band, d]`` equals ``band_keys(...)[d, b]``: bands computed a few at a
+        time are those of the whole signature.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> starts = np.array([0, 3, 6, 8])
+    >>> values = np.array([1, 2, 3, 1, 2, 3, 7, 9], dtype=np.uint64)
+    >>> whole = band_keys(starts, values, n_bands=4, rows=2)
+    >>> bool((band_key_rows(starts, values, 1, 3, 4, 2) == whole[:, 1:3].T).all())
+    True
+    """
     _check_csr(starts, values, np.uint64)
+    assert 0 <= first_band <= last_band <= n_bands, "bands must lie in 0..n_bands"
     mult, add = hash_coefficients(n_bands * rows, seed)
-    return _band_keys(
+    return _band_key_rows(
         starts,
         values,
         mult,
         add,
-        np.int64(n_bands),
+        int(first_band),
+        int(last_band),
         np.int64(rows),
         _n_tasks(n_tasks, len(starts) - 1, _MIN_SETS_PER_TASK),
     )

@@ -9,11 +9,12 @@ co-action engine then counts, tests and explains co-actions on these keys exactl
 does for exact texts or URLs (:mod:`cib_detect.engine`), in every mode.
 
 Candidates come from MinHash (Broder 1997) with LSH banding (Leskovec et al., *Mining of
-Massive Datasets*, ch. 3): the time-sorted posts of one band bucket form a group, and the
-windowed pair kernel of the key traces (:func:`cib_detect.kernels.pairs.window_pairs`)
-pairs the posts of each group within the window, so candidates far apart in time are
-never generated. Every candidate is verified by the exact Jaccard of its shingle sets;
-a pair met in several bands is verified once. See ``docs/similarity_traces.md``.
+Massive Datasets*, ch. 3): the time-sorted posts of one band bucket form a group, whose
+posts are paired within the window (:func:`cib_detect.kernels.components.link_band`), so
+candidates far apart in time are never generated. Every candidate is verified by the
+exact Jaccard of its shingle sets unless its posts are already in one group; a pair met
+in several bands is verified once. Bands are keyed and linked a few at a time. See
+``docs/similarity_traces.md``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 import warnings
 from types import MappingProxyType
 
+import numba
 import numpy as np
 import polars as pl
 
@@ -29,9 +31,8 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int
 from cib_detect.encode import indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
-from cib_detect.kernels.components import component_roots, link_candidates
-from cib_detect.kernels.minhash import band_buckets, band_keys
-from cib_detect.kernels.pairs import window_pairs
+from cib_detect.kernels.components import NO_BUCKET, component_roots, link_band
+from cib_detect.kernels.minhash import band_key_rows, band_sorts
 from cib_detect.kernels.shingles import shingle_sets
 from cib_detect.normalize import normalize_text
 from cib_detect.traces.keys import require_columns
@@ -58,9 +59,6 @@ DEFAULT_MIN_SHINGLES = 5
 
 # Seed of the hash that names a near-duplicate group: any fixed value.
 _KEY_SEED = 0x5EED
-# Candidate pairs per call of the pair kernel (an estimate from bucket sizes): bounds
-# the memory of candidates that are waiting for verification.
-_CANDIDATE_BUDGET = 8_000_000
 
 
 def candidate_probability(similarity, bands: int = DEFAULT_BANDS, rows: int = DEFAULT_ROWS):
@@ -157,44 +155,42 @@ def _shingled(texts: pl.Series, shingles: str, shingle_size: int):
 def _near_duplicate_roots(time, account, starts, values, *, window_us, max_key_posts, options):
     """The root (earliest text) of every text's near-duplicate group: components of the
     pairs by different accounts within the window whose shingle sets have Jaccard >=
-    threshold, found through LSH band buckets."""
-    bands = options["bands"]
-    keys = band_keys(starts, values, bands, options["rows"], options["seed"])
-    group_starts, row_doc, group_band, capped = band_buckets(keys, max_key_posts)
-    if len(capped):
+    threshold, found through LSH band buckets.
+
+    The bands are keyed, sorted and linked a few at a time, so that memory holds the
+    bucket number of every text in every band (4 bytes each) and the keys of a few bands,
+    never the keys of all bands with their sort orders."""
+    bands, rows = options["bands"], options["rows"]
+    n = len(time)
+    max_bucket = n + 1 if max_key_posts is None else max(int(max_key_posts), 2)
+    parent = np.arange(n, dtype=np.int64)
+    mark = np.full(n, -1, np.int64)
+    buckets = np.full((n, bands), NO_BUCKET, np.uint32)
+    per_step = 2 * numba.get_num_threads()  # bands sorted side by side
+    capped = []
+    for first in range(0, bands, per_step):
+        last = min(first + per_step, bands)
+        keys = band_key_rows(starts, values, first, last, bands, rows, options["seed"])
+        order, sorted_keys = band_sorts(keys)
+        del keys
+        for b in range(first, last):
+            _, sizes = link_band(
+                order[b - first], sorted_keys[b - first], b, max_bucket, buckets, time,
+                account, window_us, starts, values, options["threshold"], parent, mark,
+            )  # fmt: skip
+            capped.extend((b, int(size)) for size in sizes)
+        del order, sorted_keys
+    if capped:
+        sizes = [size for _, size in capped]
         message = (
             f"trace 'co_similar_text': {len(capped)} band buckets with more than "
-            f"{max_key_posts} posts were left out ({int(capped[:, 1].sum())} posts over "
-            f"{len(np.unique(capped[:, 0]))} of {bands} bands; largest {int(capped[:, 1].max())} "
+            f"{max_key_posts} posts were left out ({sum(sizes)} posts over "
+            f"{len({band for band, _ in capped})} of {bands} bands; largest {max(sizes)} "
             f"posts): their near-duplicates are found only through other bands; raise "
             f"max_key_posts or pass None to keep them"
         )
         logger.warning(message)
         warnings.warn(message, CappedKeysWarning, stacklevel=2)
-    row_time, row_account = time[row_doc], account[row_doc]
-    parent = np.arange(len(time), dtype=np.int64)
-    sizes = np.diff(group_starts)
-    estimate = np.cumsum(sizes * (sizes - 1) // 2)
-    g, n_groups = 0, len(sizes)
-    while g < n_groups:  # groups in batches of about _CANDIDATE_BUDGET candidates
-        base = estimate[g - 1] if g else 0
-        end = max(int(np.searchsorted(estimate, base + _CANDIDATE_BUDGET, side="right")), g + 1)
-        lo, hi = group_starts[g], group_starts[end]
-        left, right = window_pairs(
-            group_starts[g : end + 1] - lo, row_time[lo:hi], row_account[lo:hi], window_us, False
-        )
-        band_of_row = np.repeat(group_band[g:end], sizes[g:end])
-        link_candidates(
-            row_doc[lo:hi][left],
-            row_doc[lo:hi][right],
-            band_of_row[left],
-            keys,
-            starts,
-            values,
-            options["threshold"],
-            parent,
-        )
-        g = end
     return component_roots(parent)
 
 
