@@ -19,7 +19,7 @@ the thread count.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from cib_detect._config import NJIT_KW, PARALLEL_KW
 from cib_detect.kernels._mix import _GOLDEN, _fmix64
@@ -210,6 +210,12 @@ def _band_buckets(keys, order, max_bucket):
 
 
 # ----------------------------------------------------------------------------- wrappers
+
+
+def bands_per_step() -> int:
+    """How many bands to key and sort together: two per thread, so every thread has a
+    band to sort while memory holds the keys of a few bands only."""
+    return 2 * get_num_threads()
 
 
 def band_sorts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

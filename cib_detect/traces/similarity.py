@@ -23,7 +23,6 @@ import logging
 import warnings
 from types import MappingProxyType
 
-import numba
 import numpy as np
 import polars as pl
 
@@ -32,7 +31,7 @@ from cib_detect._params import check_choice, check_int
 from cib_detect.encode import indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.components import NO_BUCKET, component_roots, link_band
-from cib_detect.kernels.minhash import band_key_rows, band_sorts
+from cib_detect.kernels.minhash import band_key_rows, band_sorts, bands_per_step
 from cib_detect.kernels.shingles import shingle_sets
 from cib_detect.normalize import normalize_text
 from cib_detect.traces.keys import require_columns
@@ -166,7 +165,7 @@ def _near_duplicate_roots(time, account, starts, values, *, window_us, max_key_p
     parent = np.arange(n, dtype=np.int64)
     mark = np.full(n, -1, np.int64)
     buckets = np.full((n, bands), NO_BUCKET, np.uint32)
-    per_step = 2 * numba.get_num_threads()  # bands sorted side by side
+    per_step = bands_per_step()
     capped = []
     for first in range(0, bands, per_step):
         last = min(first + per_step, bands)
