@@ -26,7 +26,12 @@ from cib_detect.engine.progress import Progress, check_progress
 from cib_detect.engine.runner import TraceRunner
 from cib_detect.engine.sources import Backend, check_mode, open_posts
 from cib_detect.errors import ParameterError, SchemaError
-from cib_detect.graph.backbone import BACKBONE_METHODS, backbone, check_backbone_options
+from cib_detect.graph.backbone import (
+    BACKBONE_METHODS,
+    backbone,
+    check_backbone_options,
+    corroborated,
+)
 from cib_detect.graph.fusion import fuse
 from cib_detect.io import read_accounts
 from cib_detect.score.bursts import drop_crowd_bursts
@@ -255,13 +260,14 @@ def detect(
             with run.stage(trace):
                 per_trace[trace] = _tested_edges(runner, TRACES[trace], options, per_window)
         with run.stage("fuse"):
-            fused = fuse(per_trace)
+            fused = fuse(per_trace, families={t: _family(TRACES[t]) for t in per_trace})
         with run.stage("cluster"):
             kept = (
                 backbone(fused, method=backbone_method, alpha=alpha, **backbone_options)
                 if fused.height
                 else fused
             )
+            kept = corroborated(kept, [t for t in chosen if TRACES[t].kind == "profile"])
             clusters = cluster_accounts(
                 kept,
                 accounts=source.account_ids,
@@ -336,6 +342,13 @@ def detect(
         trace_tests=trace_tests,
         timings={k: round(v, 4) for k, v in run.timings.items()},
     )
+
+
+def _family(trace) -> str:
+    """The false-discovery family of a trace (:func:`cib_detect.graph.fusion.fuse`): the
+    key traces together (each tests co-actions on shared keys), each temporal trace on
+    its own (it tests a different hypothesis on far more pairs)."""
+    return "key" if trace.kind == "key" else trace.name
 
 
 def _tested_edges(runner: TraceRunner, trace, options, windows) -> pl.DataFrame:

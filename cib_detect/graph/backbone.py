@@ -14,13 +14,21 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import polars as pl
+from scipy import sparse
 
 from cib_detect._params import check_choice, check_number
 from cib_detect.errors import ParameterError, SchemaError
 from cib_detect.graph._validate import as_edge_frame
 
-__all__ = ["BACKBONE_METHODS", "backbone", "check_backbone_options", "disparity_alpha"]
+__all__ = [
+    "BACKBONE_METHODS",
+    "backbone",
+    "check_backbone_options",
+    "corroborated",
+    "disparity_alpha",
+]
 
 #: The backbone rules :func:`backbone` knows.
 BACKBONE_METHODS = ("significance", "disparity", "min_weight", "percentile")
@@ -252,3 +260,60 @@ def check_backbone_options(
                     f"mean {percentile / 100:g}?"
                 )
         check_number(percentile, name="percentile", function=function, low=0, high=1)
+
+
+def corroborated(edges: pl.DataFrame, timing_traces) -> pl.DataFrame:
+    """The edges but those resting on timing alone with no common neighbour.
+
+    A timing trace (``sync_activity``, ``activity_profile``) tests every two accounts
+    active in the same minutes, so even at a controlled false discovery rate its false
+    pairs are many where true ones are (each campaign adds hundreds of discoveries, and
+    the rate lets 5 % of them be chance), and they fall on random pairs of busy ordinary
+    accounts. A group that works to one schedule is dense instead: its members are in
+    step with one another, not one partner each. So an edge whose only tested traces
+    (``{trace}_p_value < 1``) are timing traces is kept only when its two accounts share
+    a neighbour among ``edges``; an edge with a tested content trace is always kept.
+
+    Parameters
+    ----------
+    edges : polars.DataFrame
+        Backbone edges of a fused table (``account_a``, ``account_b``,
+        ``{trace}_p_value``).
+    timing_traces : sequence of str
+        The traces whose evidence alone needs corroboration.
+
+    Returns
+    -------
+    polars.DataFrame
+        The kept rows, in their order.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> edges = pl.DataFrame({"account_a": ["a", "a", "b", "x"],
+    ...                       "account_b": ["b", "c", "c", "y"],
+    ...                       "sync_activity_p_value": [1e-4, 1e-4, 1e-4, 1e-4]})
+    >>> corroborated(edges, ["sync_activity"])["account_b"].to_list()
+    ['b', 'c', 'c']
+    """
+    timing = [f"{t}_p_value" for t in timing_traces if f"{t}_p_value" in edges.columns]
+    content = [c for c in edges.columns if c.endswith("_p_value") and c not in timing]
+    if not timing or edges.height == 0:
+        return edges
+    lone = np.ones(edges.height, bool)
+    for column in content:
+        lone &= edges.get_column(column).fill_null(1.0).to_numpy() >= 1.0
+    if not lone.any():
+        return edges
+    ids, codes = np.unique(
+        np.concatenate([edges["account_a"].to_numpy(), edges["account_b"].to_numpy()]),
+        return_inverse=True,
+    )
+    a, b = codes[: edges.height], codes[edges.height :]
+    n = len(ids)
+    adjacency = sparse.coo_matrix((np.ones(len(a), np.int32), (a, b)), shape=(n, n)).tocsr()
+    adjacency = ((adjacency + adjacency.T) > 0).astype(np.int32)
+    shared = np.asarray(adjacency[a[lone]].multiply(adjacency[b[lone]]).sum(axis=1)).ravel()
+    keep = np.ones(edges.height, bool)
+    keep[lone] = shared > 0
+    return edges.filter(pl.Series(keep))
