@@ -24,7 +24,10 @@ Reported: wall seconds of the whole process cold and warm and their ratio (the t
 issue 16 is at most 4x), the same for the timed call (``detect``, the traces), and, from
 the cold run, per kernel (numba dispatcher) the compile seconds exclusive of the kernels it
 calls (from the ``numba:compile`` events of :mod:`numba.core.event`) and the number of
-specialisations (``len(dispatcher.signatures)``).
+specialisations (``len(dispatcher.signatures)``); then each cib_detect kernel's compile
+seconds together with those of the numba-internal functions (overloads of ``np.empty``,
+quicksort, error formatting ...) compiled while it was compiling, charged to the innermost
+cib_detect kernel on the compile stack, with its dearest internals named.
 """
 
 from __future__ import annotations
@@ -54,18 +57,24 @@ from numba.core import event
 records = []
 stack = []
 
+def _name(ev):
+    d = ev.data["dispatcher"]
+    return f"{d.py_func.__module__}.{d.py_func.__qualname__}"
+
+
 class Listener(event.Listener):
     def on_start(self, ev):
-        stack.append([time.perf_counter(), 0.0])
+        stack.append([time.perf_counter(), 0.0, _name(ev)])
 
     def on_end(self, ev):
-        began, nested = stack.pop()
+        began, nested, name = stack.pop()
         total = time.perf_counter() - began
         if stack:
             stack[-1][1] += total
-        d = ev.data["dispatcher"]
-        name = f"{d.py_func.__module__}.{d.py_func.__qualname__}"
-        records.append((name, total - nested, [str(a) for a in ev.data["args"]]))
+        # a numba-internal function is charged to the innermost cib_detect kernel whose
+        # compilation pulled it in
+        owner = next((f[2] for f in reversed(stack) if f[2].startswith("cib_detect")), None)
+        records.append((name, total - nested, [str(a) for a in ev.data["args"]], owner))
 
 event.register("numba:compile", Listener())
 
@@ -92,10 +101,17 @@ else:
     detect_seconds = time.perf_counter() - began
 
 kernels = {}
-for name, seconds, args in records:
-    k = kernels.setdefault(name, {"compile_s": 0.0, "signatures": []})
+for name, seconds, args, owner in records:
+    k = kernels.setdefault(name, {"compile_s": 0.0, "signatures": [], "with_internals_s": 0.0})
     k["compile_s"] += seconds
     k["signatures"].append(args)
+    if name.startswith("cib_detect"):
+        k["with_internals_s"] += seconds
+    elif owner is not None:
+        o = kernels.setdefault(owner, {"compile_s": 0.0, "signatures": [], "with_internals_s": 0.0})
+        o["with_internals_s"] += seconds
+        o.setdefault("internals", {}).setdefault(name, 0.0)
+        o["internals"][name] += seconds
 # Kernels loaded from the cache compile nothing: count their specialisations too.
 for module_name, module in list(sys.modules.items()):
     if not module_name.startswith("cib_detect"):
@@ -186,6 +202,25 @@ def main(argv=None) -> None:
             print(
                 f"| ({len(rest)} more) | {sum(k['compile_s'] for _, k in rest):.2f} | "
                 f"{sum(k['n_signatures'] for _, k in rest)} |"
+            )
+        own = {n: k for n, k in kernels.items() if n.startswith("cib_detect")}
+        internal = sum(k["compile_s"] for n, k in kernels.items() if n not in own)
+        print(
+            f"\n### {r['workload']}: cib_detect kernels with the numba internals they pulled "
+            f"in ({internal:.2f} s of internals in all)\n"
+        )
+        print("| kernel | compile s with internals | internals s | dearest internals |")
+        print("|---|---|---|---|")
+        ranked = sorted(own.items(), key=lambda item: -item[1].get("with_internals_s", 0.0))
+        for name, k in ranked[: args.kernels]:
+            pulled = sorted(k.get("internals", {}).items(), key=lambda item: -item[1])
+            dearest = ", ".join(
+                f"{n.replace('.<locals>', '').removeprefix('numba.')} {t:.2f}"
+                for n, t in pulled[:3]
+            )
+            print(
+                f"| {name.removeprefix('cib_detect.')} | {k.get('with_internals_s', 0.0):.2f} | "
+                f"{sum(t for _, t in pulled):.2f} | {dearest} |"
             )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -538,16 +538,23 @@ def _at_least_resolution(source, windows: dict[str, int], run: _Run) -> dict[str
 
 
 def _evidence(kept, clusters, runner, traces, windows: dict, options: dict) -> pl.DataFrame:
-    """Post pairs of the strongest internal edges of every cluster, on their best trace."""
+    """Post pairs of the strongest internal edges of every cluster, on their best trace:
+    the key trace of smallest p-value where one tested the pair (two posts that share a
+    key show what was done together), else the temporal trace of smallest p-value."""
     inside = internal_edges(kept, clusters)
     if inside.height == 0:
         return pl.DataFrame(schema=_NO_EVIDENCE)
     top = inside.sort("weight", "account_a", "account_b", descending=[True, False, False])
     top = top.group_by("cluster_id", maintain_order=True).head(_EVIDENCE_EDGES)
-    p_columns = [f"{t}_p_value" for t in traces if f"{t}_p_value" in top.columns]
-    best = top.with_columns(
-        pl.concat_list([pl.col(c).fill_null(2.0) for c in p_columns]).list.arg_min().alias("best")
-    )
+    ordered = sorted(traces, key=lambda t: TRACES[t].kind != "key")  # key traces first
+    p_columns = [f"{t}_p_value" for t in ordered if f"{t}_p_value" in top.columns]
+    p = [pl.col(c).fill_null(2.0) for c in p_columns]
+    n_key = sum(TRACES[c.removesuffix("_p_value")].kind == "key" for c in p_columns)
+    best = pl.concat_list(p).list.arg_min()
+    if 0 < n_key < len(p):
+        keyed = pl.min_horizontal(p[:n_key]) < 1.0
+        best = pl.when(keyed).then(pl.concat_list(p[:n_key]).list.arg_min()).otherwise(best)
+    best = top.with_columns(best.alias("best"))
     ids = runner.source.account_ids
     frames, explained = [], []
     for index, column in enumerate(p_columns):

@@ -16,10 +16,12 @@ from cib_detect.engine.pair_stats import (
     split_posts,
 )
 from cib_detect.kernels.account_pairs import account_pair_stats
-from cib_detect.traces.registry import DETECT_TRACES
+from cib_detect.traces.registry import DETECT_TRACES, TRACES
 from cib_detect.traces.tables import PARTIAL_SCHEMA
 from tests.reference import sort_posts
 from tests.test_kernels_pairs import posts, windows
+
+KEY_DETECT_TRACES = {t for t in DETECT_TRACES if TRACES[t].kind == "key"}
 
 
 def whole(data, window, min_coactions):
@@ -102,7 +104,7 @@ def synthetic_parquet(tmp_path_factory):
 
 # The synthetic posts have no sounds or effects: co_sound and co_effect are compared in
 # every mode in tests/test_platform_traces.py, on the TikTok fixture.
-@pytest.mark.parametrize("trace", sorted(set(DETECT_TRACES) - {"co_sound", "co_effect"}))
+@pytest.mark.parametrize("trace", sorted(KEY_DETECT_TRACES - {"co_sound", "co_effect"}))
 def test_streamed_chunks_equal_the_in_memory_edges(synthetic_parquet, trace, tmp_path):
     posts, path = synthetic_parquet
     options = {"min_hashtags": 2} if trace == "hashtag_sequence" else {}

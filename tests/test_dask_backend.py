@@ -7,7 +7,9 @@ import polars as pl
 import pytest
 
 import cib_detect as cd
-from cib_detect.traces.registry import DETECT_TRACES
+from cib_detect.traces.registry import DETECT_TRACES, TRACES
+
+KEY_DETECT_TRACES = {t for t in DETECT_TRACES if TRACES[t].kind == "key"}
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -69,7 +71,7 @@ def on_dask(posts, trace, client, n_chunks=N_CHUNKS, **kwargs):
 
 # The synthetic posts have no sounds or effects: co_sound and co_effect are compared in
 # every mode in tests/test_platform_traces.py, on the TikTok fixture.
-@pytest.mark.parametrize("trace", sorted(set(DETECT_TRACES) - {"co_sound", "co_effect"}))
+@pytest.mark.parametrize("trace", sorted(KEY_DETECT_TRACES - {"co_sound", "co_effect"}))
 def test_every_key_trace_equals_the_single_process_path(client, posts, dask_posts, trace):
     expected = single(posts, trace)
     assert expected.height > 0

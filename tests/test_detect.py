@@ -65,11 +65,8 @@ def test_detect_clusters_almost_no_account_without_coordination(null_data):
 
 def test_every_planted_campaign_is_recovered_as_its_own_clusters(planted, planted_result):
     labels = planted_result.clusters.join(planted.truth, on="account_id")
-    # shift work shares no content, only minutes: sync_activity finds it, and detect runs
-    # that trace only when asked (cib_detect.traces.registry.DETECT_TRACES)
-    campaigns = labels.filter(
-        (pl.col("role") == "hidden_state") & ~pl.col("group").str.starts_with("shifts_")
-    )
+    # shift work shares no content, only minutes: sync_activity finds it
+    campaigns = labels.filter(pl.col("role") == "hidden_state")
     assert adjusted_rand_score(campaigns["group"], campaigns["cluster_id"]) >= 0.9
     for group, members in campaigns.group_by("group"):
         if members.height < 5:

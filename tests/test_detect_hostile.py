@@ -10,7 +10,7 @@ import pytest
 
 import cib_detect as cd
 from cib_detect.cli import _traces
-from cib_detect.errors import ParameterError, ParameterWarning, SchemaError
+from cib_detect.errors import ParameterError, ParameterWarning
 
 
 def _two_posts(**extra) -> pl.DataFrame:
@@ -55,10 +55,10 @@ def test_empty_traces_names_the_parameter():
         cd.detect(_two_posts(), traces=[])
 
 
-def test_posts_with_only_required_columns_name_what_traces_need():
+def test_posts_with_only_required_columns_are_tested_on_their_timing():
     posts = _two_posts().select("post_id", "account_id", "timestamp")
-    with pytest.raises(SchemaError, match=r"co_repost: repost_of.*column_map="):
-        cd.detect(posts)
+    result = cd.detect(posts)
+    assert result.params["traces"] == ["sync_activity"]
 
 
 @pytest.mark.parametrize("name", ["seed_accounts", "seed_domains"])

@@ -109,7 +109,7 @@ def test_the_cli_draws_a_progress_bar_on_a_terminal(tmp_path):
     assert code == 0, drawn
     assert "detect:" in drawn and "stage/s" in drawn  # tqdm's bar: counts and rate
     assert "co_sound" in drawn  # the running stage
-    assert "13/13" in drawn  # the stages of the TikTok posts' traces, all done
+    assert "14/14" in drawn  # the stages of the TikTok posts' traces, all done
 
 
 def test_the_cli_draws_no_bar_in_a_pipe(tmp_path):

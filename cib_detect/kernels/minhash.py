@@ -87,35 +87,54 @@ _DIGIT_MASK = np.uint64((1 << _DIGIT_BITS) - 1)
 
 
 @njit(**NJIT_KW)
-def _radix_sort(keys):
-    """Stable argsort of uint64 keys and the sorted keys: LSD radix sort, 11-bit digits
-    (the counters stay in L1 cache), carrying the keys along so that no pass gathers at
-    random."""
+def _radix_sort(keys, order, sorted_keys):
+    """Stable argsort of uint64 keys into ``order`` and the sorted keys into
+    ``sorted_keys`` (both of the length of ``keys``; ``sorted_keys`` may be ``keys``):
+    LSD radix sort, 11-bit digits (the counters stay in L1 cache), carrying the keys along
+    so that no pass gathers at random.
+
+    Explicit loops only: whole-array assignment, ``np.arange`` or ``ndarray.max`` would
+    compile numba's shape-check and error-formatting code into every caller.
+    """
     n = keys.shape[0]
-    order = np.arange(n)
+    for i in range(n):
+        order[i] = i
+        sorted_keys[i] = keys[i]
+    current = order
+    current_keys = sorted_keys
     spare = np.empty(n, np.int64)
-    current = keys.copy()
     spare_keys = np.empty(n, np.uint64)
-    counts = np.empty((1 << _DIGIT_BITS) + 1, np.int64)
+    swapped = False
+    n_counts = (1 << _DIGIT_BITS) + 1
+    counts = np.empty(n_counts, np.int64)
     for p in range((64 + _DIGIT_BITS - 1) // _DIGIT_BITS):
         shift = np.uint64(_DIGIT_BITS * p)
-        counts[:] = 0
+        for d in range(n_counts):
+            counts[d] = 0
         for i in range(n):
-            counts[((current[i] >> shift) & _DIGIT_MASK) + 1] += 1
-        if counts.max() == n:  # one digit value: the pass would not move anything
+            counts[((current_keys[i] >> shift) & _DIGIT_MASK) + 1] += 1
+        most = 0
+        for d in range(n_counts):
+            if counts[d] > most:
+                most = counts[d]
+        if most == n:  # one digit value: the pass would not move anything
             continue
         for d in range(1 << _DIGIT_BITS):
             counts[d + 1] += counts[d]
         for i in range(n):
-            x = current[i]
+            x = current_keys[i]
             d = (x >> shift) & _DIGIT_MASK
             c = counts[d]
-            spare[c] = order[i]
+            spare[c] = current[i]
             spare_keys[c] = x
             counts[d] = c + 1
-        order, spare = spare, order
-        current, spare_keys = spare_keys, current
-    return order, current
+        current, spare = spare, current
+        current_keys, spare_keys = spare_keys, current_keys
+        swapped = not swapped
+    if swapped:  # the last pass wrote the scratch arrays
+        for i in range(n):
+            order[i] = current[i]
+            sorted_keys[i] = current_keys[i]
 
 
 @njit(**PARALLEL_KW)
@@ -123,14 +142,16 @@ def _band_orders(keys, order):
     """``order[b]``: set indices stably sorted by their key in band ``b`` (one task per
     band, each writing its own row)."""
     for b in prange(keys.shape[1]):
-        order[b] = _radix_sort(keys[:, b].copy())[0]
+        column = keys[:, b].copy()
+        _radix_sort(column, order[b], column)
 
 
 @njit(**NJIT_KW)
 def _band_orders_serial(keys, order):
     """Serial twin of :func:`_band_orders` (identical rows), for few sets."""
     for b in range(keys.shape[1]):
-        order[b] = _radix_sort(keys[:, b].copy())[0]
+        column = keys[:, b].copy()
+        _radix_sort(column, order[b], column)
 
 
 @njit(**PARALLEL_KW)
@@ -138,14 +159,7 @@ def _band_sorts_parallel(keys, order, sorted_keys):
     """Rows of a band-major ``keys`` stably sorted: one task per band, each writing its
     own rows."""
     for b in prange(keys.shape[0]):
-        order[b], sorted_keys[b] = _radix_sort(keys[b])
-
-
-@njit(**NJIT_KW)
-def _band_sorts_serial(keys, order, sorted_keys):
-    """Serial twin of :func:`_band_sorts_parallel` (identical rows), for few sets."""
-    for b in range(keys.shape[0]):
-        order[b], sorted_keys[b] = _radix_sort(keys[b])
+        _radix_sort(keys[b], order[b], sorted_keys[b])
 
 
 @njit(**NJIT_KW)
@@ -245,10 +259,14 @@ def band_sorts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.empty((n_bands, n_sets), np.int64)
     sorted_keys = np.empty((n_bands, n_sets), np.uint64)
     if n_sets:
-        parallel = n_bands > 1 and _n_tasks(None, n_sets, _MIN_SETS_PER_TASK) > 1
-        (_band_sorts_parallel if parallel else _band_sorts_serial)(
-            _readonly(keys)[0], order, sorted_keys
-        )
+        keys = _readonly(keys)[0]
+        if n_bands > 1 and _n_tasks(None, n_sets, _MIN_SETS_PER_TASK) > 1:
+            _band_sorts_parallel(keys, order, sorted_keys)
+        else:
+            # Serially, band by band from here: a compiled loop would inline the sort and
+            # cost about as much to compile again (0.4 s).
+            for b in range(n_bands):
+                _radix_sort(keys[b], order[b], sorted_keys[b])
     return order, sorted_keys
 
 

@@ -30,6 +30,7 @@ WORD, CHAR = 0, 1
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _SPACE = np.uint8(32)
+_TOP = np.uint64(1 << 63)
 
 
 @njit(inline="always", **NJIT_KW)
@@ -40,6 +41,15 @@ def _bytes_hash(data, start, end):
         h ^= np.uint64(data[i])
         h *= _FNV_PRIME
     return _fmix64(h)
+
+
+@njit(inline="always", **NJIT_KW)
+def _signed(h):
+    """``h - 2**63`` as int64: signed order of the results is the unsigned order of the
+    hashes, so the raw shingles sort with the int64 quicksort that
+    :mod:`cib_detect.kernels.account_pairs` compiles anyway (a uint64 sort is a second
+    specialisation of numba's quicksort, about 1 s of compiling)."""
+    return np.int64(h ^ _TOP)
 
 
 @njit(inline="always", **NJIT_KW)
@@ -77,23 +87,24 @@ def _shingle_bounds(data, start, end, kind, size, bounds):
 
 @njit(**NJIT_KW)
 def _text_shingles(data, start, end, kind, size, bounds, out, o):
-    """Write the raw (unsorted, possibly repeated) shingle hashes of one text from
-    ``out[o]`` on; return how many. A text with fewer units than ``size`` is one shingle."""
+    """Write the raw (unsorted, possibly repeated) shingle hashes of one text, as
+    :func:`_signed`, from ``out[o]`` on; return how many. A text with fewer units than
+    ``size`` is one shingle."""
     n_units = _shingle_bounds(data, start, end, kind, size, bounds)
     if n_units == 0:
         return 0
     if n_units < size:
         if kind == WORD:
-            out[o] = _bytes_hash(data, bounds[0], bounds[2 * n_units - 1])
+            out[o] = _signed(_bytes_hash(data, bounds[0], bounds[2 * n_units - 1]))
         else:
-            out[o] = _bytes_hash(data, start, end)
+            out[o] = _signed(_bytes_hash(data, start, end))
         return 1
     n = n_units - size + 1
     for k in range(n):
         if kind == WORD:
-            out[o + k] = _bytes_hash(data, bounds[2 * k], bounds[2 * (k + size) - 1])
+            out[o + k] = _signed(_bytes_hash(data, bounds[2 * k], bounds[2 * (k + size) - 1]))
         else:
-            out[o + k] = _bytes_hash(data, bounds[k], bounds[k + size])
+            out[o + k] = _signed(_bytes_hash(data, bounds[k], bounds[k + size]))
     return n
 
 
@@ -152,14 +163,15 @@ def _raw_counts(offsets, data, kind, size):
 
 @njit(**NJIT_KW)
 def _gather_sets(out, raw_starts, n_unique):
-    """The deduplicated prefix of every text's slice of ``out``, packed as CSR."""
+    """The deduplicated prefix of every text's slice of ``out``, packed as CSR (as uint64
+    hashes again)."""
     n_texts = n_unique.shape[0]
     starts = _exclusive_cumsum(n_unique)
     values = np.empty(starts[n_texts], np.uint64)
     for d in range(n_texts):
         o = raw_starts[d]
         for k in range(n_unique[d]):
-            values[starts[d] + k] = out[o + k]
+            values[starts[d] + k] = np.uint64(out[o + k]) ^ _TOP
     return starts, values
 
 
@@ -172,7 +184,7 @@ def _shingle_sets(offsets, data, kind, size, n_tasks):
     # Each text's exact slice of raw shingles (a byte-sized slice would need 8 bytes of
     # scratch per text byte: 5 GB at 10M posts); the tasks split the bytes.
     raw_starts = _exclusive_cumsum(_raw_counts(offsets, data, kind, size))
-    out = np.empty(raw_starts[n_texts], np.uint64)
+    out = np.empty(raw_starts[n_texts], np.int64)  # shingle hashes as _signed
     n_unique = np.zeros(n_texts, np.int64)
     bounds = _split_by_work(np.diff(offsets) + 1, np.int64(n_tasks))
     if n_tasks == 1:

@@ -45,6 +45,19 @@ def _shared_stats(row_starts, row_cols, row_counts, a, b):
 
 
 @njit(**NJIT_KW)
+def _first_above(sorted_values, lo, hi, x):
+    """First index in ``lo..hi`` whose value exceeds ``x`` (``sorted_values[lo:hi]``
+    increasing): ``lo + np.searchsorted(sorted_values[lo:hi], x, side="right")``."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if sorted_values[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(**NJIT_KW)
 def _sparse_task(
     first,
     last,
@@ -87,7 +100,7 @@ def _sparse_task(
             lo = col_starts[c]
             hi = col_starts[c + 1]
             if top_k == 0:  # each pair once, from its lower row: skip rows <= a
-                lo += np.searchsorted(col_rows[lo:hi], a, side="right")
+                lo = _first_above(col_rows, lo, hi, a)
             for q in range(lo, hi):
                 b = col_rows[q]
                 if b == a:
@@ -110,11 +123,19 @@ def _sparse_task(
             if min_shared > 1:
                 shared[b] = 0
         if top_k > 0:
-            n = _select_top(sims, partners, n, top_k)
+            n = _select_top(sims, partners, np.int64(n), top_k)
         elif fill:
-            order = np.argsort(partners[:n])  # ascending partner order
-            sims[:n] = sims[:n][order]
-            partners[:n] = partners[:n][order]
+            # Ascending partner order. The partners are distinct: their similarities are
+            # parked in ``dot`` (all zero again here) while the partners sort, the int64
+            # sort the other kernels compile anyway (an argsort and a fancy-indexed slice
+            # assignment would each compile numba code of their own).
+            for r in range(n):
+                dot[partners[r]] = sims[r]
+            partners[:n].sort()
+            for r in range(n):
+                b = partners[r]
+                sims[r] = dot[b]
+                dot[b] = 0.0
         if fill:
             o = offsets[a]
             for r in range(n):
@@ -138,20 +159,27 @@ def _sparse_parallel(bounds, data, filters, fill, kept, offsets, out_b, out_sim,
         )
 
 
-@njit(**NJIT_KW)
-def _sparse_serial(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
-    # bounds[0] (== 0), not a literal 0: one specialisation of _sparse_task for both.
-    _sparse_task(
-        bounds[0], bounds[1], *data, *filters, fill, kept, offsets, out_b, out_sim, out_int
-    )
-
-
 def _sparse_pass(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
     """One pass over the rows cut by ``bounds``. Chosen here, not in a compiled caller, so
     that a serial run never compiles the parallel kernel (several times dearer to
-    compile) and ``fill`` is never a literal (one specialisation for both passes)."""
-    run = _sparse_serial if bounds.shape[0] == 2 else _sparse_parallel
-    run(bounds, data, filters, bool(fill), kept, offsets, out_b, out_sim, out_int)
+    compile) and ``fill`` is never a literal (one specialisation for both passes). A
+    serial run calls the task from here: a compiled serial wrapper would inline the task
+    and cost about as much to compile again (0.9 s)."""
+    if bounds.shape[0] == 2:
+        _sparse_task(
+            bounds[0],
+            bounds[1],
+            *data,
+            *filters,
+            bool(fill),
+            kept,
+            offsets,
+            out_b,
+            out_sim,
+            out_int,
+        )
+    else:
+        _sparse_parallel(bounds, data, filters, bool(fill), kept, offsets, out_b, out_sim, out_int)
 
 
 @njit(**NJIT_KW)

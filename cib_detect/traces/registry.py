@@ -350,7 +350,6 @@ TRACES: Mapping[str, Trace] = _declare(
         edges=sync.sync_activity,
         evidence=sync.sync_activity_evidence,
         null_model="own_rhythm",
-        by_default=False,
     ),
     Trace(
         "activity_profile",
@@ -367,11 +366,11 @@ TRACES: Mapping[str, Trace] = _declare(
 
 #: Traces :func:`cib_detect.detect` runs by default, each where the posts have its
 #: columns: those with a null model, but for those whose column is an option (``co_key``)
-#: and the temporal traces. Those are tested and fused when ``traces`` names them, but
-#: every post has a timestamp, so by default they would test every pair of active
-#: accounts: on CooRTweet's large simulated set the larger test family takes the recall of
-#: the co-repost network from 100 % to 6.5 % (``sync_activity``) and to 0
-#: (``activity_profile``, whose top-k pairs link whole schedules).
+#: and ``activity_profile``. That trace is tested and fused when ``traces`` names it, but
+#: it tests every account's best rhythm partners, a family of its own that takes a share
+#: of alpha from every key pair (:func:`cib_detect.graph.fusion.fuse`): on CooRTweet's
+#: large simulated set the co-repost recall falls from 100 % to 0 with it, and the
+#: one-afternoon storm of the synthetic data is lost.
 DETECT_TRACES = tuple(
     name
     for name, trace in TRACES.items()
