@@ -260,7 +260,12 @@ def detect(
             with run.stage(trace):
                 per_trace[trace] = _tested_edges(runner, TRACES[trace], options, per_window)
         with run.stage("fuse"):
-            fused = fuse(per_trace, families={t: _family(TRACES[t]) for t in per_trace})
+            fused = fuse(
+                per_trace,
+                families={t: _family(TRACES[t]) for t in per_trace},
+                first_family="key",
+                alpha=alpha,
+            )
         with run.stage("cluster"):
             kept = (
                 backbone(fused, method=backbone_method, alpha=alpha, **backbone_options)

@@ -28,9 +28,10 @@ def _naive_bh(p: dict) -> dict:
     }
 
 
-def _naive_fuse(tables: dict, family_of: dict) -> dict:
-    """Pair -> (p, q), computed the slow way, family by family."""
-    families = sorted(set(family_of.values()))
+def _naive_fuse(tables: dict, family_of: dict, first=None, alpha=0.05) -> dict:
+    """Pair -> (p, q), computed the slow way, family by family: the ``first`` family's
+    discoveries at ``alpha`` are no tests of the others."""
+    families = sorted(set(family_of.values()), key=lambda f: (f != first, f))
     size = {f: sum(1 for t in family_of if family_of[t] == f) for f in families}
     pairs = {pair for table in tables.values() for pair in table}
     simes = {}
@@ -39,15 +40,17 @@ def _naive_fuse(tables: dict, family_of: dict) -> dict:
             ps = sorted(tables[t][pair] for t in tables if family_of[t] == f and pair in tables[t])
             if ps:
                 simes[f, pair] = min(1.0, min(size[f] * p / (i + 1) for i, p in enumerate(ps)))
+    q_values, found = {}, set()
+    for f in families:
+        tested = {k: v for (g, k), v in simes.items() if g == f and v < 1 and k not in found}
+        q_values[f] = _naive_bh(tested)
+        if f == first:
+            found = {k for k, q in q_values[f].items() if q <= alpha}
     fused = {}
     for pair in pairs:
-        best_p, best_q = 1.0, 1.0
-        for f in families:
-            if (f, pair) not in simes:
-                continue
-            tested = {k: v for (g, k), v in simes.items() if g == f and v < 1}
-            q = _naive_bh(tested).get(pair, 1.0)
-            best_p, best_q = min(best_p, simes[f, pair]), min(best_q, q)
+        in_families = [f for f in families if (f, pair) in simes]
+        best_p = min(simes[f, pair] for f in in_families)
+        best_q = min(q_values[f].get(pair, 1.0) for f in in_families)
         fused[pair] = (best_p, best_q)
     return fused
 
@@ -77,12 +80,13 @@ p_values = st.one_of(st.just(1.0), st.floats(1e-9, 1.0), st.sampled_from([0.01, 
 )
 def test_fused_p_and_q_values_match_the_slow_computation(tables):
     frames = {trace: _table(list(table), table.values()) for trace, table in tables.items()}
-    fused = fuse(frames, families=FAMILY)
     family_of = {t: FAMILY.get(t, t) for t in tables}
-    expected = _naive_fuse(tables, family_of)
-    assert fused.height == len(expected)
-    for a, b, p, q in fused.select("account_a", "account_b", "p_value", "q_value").rows():
-        np.testing.assert_allclose((p, q), expected[a, b], rtol=1e-12)
+    for first in (None, "key"):
+        fused = fuse(frames, families=FAMILY, first_family=first, alpha=0.05)
+        expected = _naive_fuse(tables, family_of, first, 0.05)
+        assert fused.height == len(expected)
+        for a, b, p, q in fused.select("account_a", "account_b", "p_value", "q_value").rows():
+            np.testing.assert_allclose((p, q), expected[a, b], rtol=1e-12)
 
 
 def test_one_family_is_simes_and_benjamini_hochberg_over_every_trace():
@@ -106,6 +110,18 @@ def test_a_temporal_family_leaves_the_key_pairs_q_values_alone():
     assert both.filter(pl.col("account_b") == "z")["q_value"].to_list() == pytest.approx(
         [3e-3, 0.75]
     )
+
+
+def test_pairs_the_first_family_found_are_no_tests_of_the_others():
+    key = _table([("x", "y")], [1e-6])
+    sync = _table([("x", "y"), ("x", "z"), ("y", "z")], [1e-9, 0.01, 0.2])
+    families = {"co_repost": "key"}
+    pooled = fuse({"co_repost": key, "sync_activity": sync}, families=families)
+    first = fuse({"co_repost": key, "sync_activity": sync}, families=families, first_family="key")
+    xz = (pl.col("account_a") == "x") & (pl.col("account_b") == "z")
+    # x-y, found by the key traces, no longer lowers the bar of x-z in the timing family
+    assert pooled.filter(xz)["q_value"].item() == pytest.approx(0.015)
+    assert first.filter(xz)["q_value"].item() == pytest.approx(0.02)
 
 
 def test_a_timing_only_edge_stays_only_with_a_common_neighbour():
