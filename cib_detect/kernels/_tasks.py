@@ -81,6 +81,76 @@ def _exclusive_cumsum(counts):
     return offsets
 
 
+_SMALL_SORT = 15  # ranges of at most this many items are insertion-sorted
+
+
+@njit(**NJIT_KW)
+def _sort_int64(a, lo, hi):
+    """Sort ``a[lo:hi]`` (int64) in place: ``a[lo:hi].sort()``, without numba's quicksort.
+
+    numba's sort is a family of small generic functions (a partition, an insertion sort,
+    a driver keeping its stack in a list ...) compiled for each dtype and each of sort and
+    argsort, 1.4 s on first use. This is the same algorithm (median of three, the pivot
+    parked at the end, the larger part pushed, insertion sort below ``_SMALL_SORT``) in
+    one function: ``O(n log n)`` on sorted, reversed and constant runs, a stack of at most
+    ``log2(n)`` ranges. The kernels sort only int64 (uint64 keys are mapped to int64 of
+    the same order, see :mod:`cib_detect.kernels.shingles`), so this compiles once if
+    called with ``np.int64`` bounds: numba compiles a callee for the types it meets while
+    inferring the caller, and a counter still typed ``Literal[int](0)`` there would get a
+    specialisation of its own (0.9 s each).
+    """
+    stack = np.empty(128, np.int64)  # (low, high) pairs, inclusive bounds
+    stack[0] = lo
+    stack[1] = hi - 1
+    n = 1
+    while n > 0:
+        n -= 1
+        low = stack[2 * n]
+        high = stack[2 * n + 1]
+        while high - low >= _SMALL_SORT:
+            mid = (low + high) >> 1
+            if a[mid] < a[low]:
+                a[low], a[mid] = a[mid], a[low]
+            if a[high] < a[mid]:
+                a[high], a[mid] = a[mid], a[high]
+            if a[mid] < a[low]:
+                a[low], a[mid] = a[mid], a[low]
+            pivot = a[mid]
+            a[high], a[mid] = a[mid], a[high]
+            i = low
+            j = high - 1
+            while True:
+                while i < high and a[i] < pivot:
+                    i += 1
+                while j >= low and pivot < a[j]:
+                    j -= 1
+                if i >= j:
+                    break
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+            a[i], a[high] = a[high], a[i]
+            if high - i > i - low:  # push the larger part, go on with the smaller
+                if high > i:
+                    stack[2 * n] = i + 1
+                    stack[2 * n + 1] = high
+                    n += 1
+                high = i - 1
+            else:
+                if i > low:
+                    stack[2 * n] = low
+                    stack[2 * n + 1] = i - 1
+                    n += 1
+                low = i + 1
+        for i in range(low + 1, high + 1):
+            v = a[i]
+            j = i
+            while j > low and v < a[j - 1]:
+                a[j] = a[j - 1]
+                j -= 1
+            a[j] = v
+
+
 @njit(**NJIT_KW)
 def _better(sim_x, b_x, sim_y, b_y):
     """Ranking order: higher similarity first, then lower partner index."""

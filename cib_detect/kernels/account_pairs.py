@@ -19,6 +19,7 @@ from cib_detect.kernels._tasks import (
     _group_sizes,
     _n_tasks,
     _readonly,
+    _sort_int64,
     _split_by_work,
 )
 
@@ -259,10 +260,12 @@ def _account_task(
         if n_events > 0:
             # Distinct (slot, post) events, counted per slot: packed as post * n_touched
             # + slot (below n_post_ids * n_accounts < 2**63, checked by the driver) and
-            # sorted, so duplicates are adjacent. An int64 sort like the partner sort
-            # below: numba compiles one quicksort, not a sort and an argsort (0.8 s).
-            keys = event_post[:n_events] * n_touched + event_slot[:n_events]
-            keys.sort()
+            # sorted, so duplicates are adjacent: in place of the posts (refilled for
+            # each account), with the int64 sort of every kernel (_sort_int64).
+            keys = event_post
+            for k in range(n_events):
+                keys[k] = event_post[k] * n_touched + event_slot[k]
+            _sort_int64(keys, np.int64(0), np.int64(n_events))
             for k in range(n_events):
                 if k == 0 or keys[k] != keys[k - 1]:
                     stats[keys[k] % n_touched, _POSTS_A] += 1
@@ -274,7 +277,7 @@ def _account_task(
             end = offsets[a + 1]
             # Sorting the partner codes (not slots) is cheaper than an argsort; slot_of
             # still maps each back to its slot.
-            partner[:n_touched].sort()
+            _sort_int64(partner, np.int64(0), np.int64(n_touched))
             for k in range(n_touched):
                 b = partner[k]
                 s = slot_of[b]

@@ -20,6 +20,7 @@ from cib_detect.kernels._tasks import (
     _exclusive_cumsum,
     _n_tasks,
     _readonly,
+    _sort_int64,
     _split_by_work,
 )
 
@@ -46,9 +47,9 @@ def _bytes_hash(data, start, end):
 @njit(inline="always", **NJIT_KW)
 def _signed(h):
     """``h - 2**63`` as int64: signed order of the results is the unsigned order of the
-    hashes, so the raw shingles sort with the int64 quicksort that
-    :mod:`cib_detect.kernels.account_pairs` compiles anyway (a uint64 sort is a second
-    specialisation of numba's quicksort, about 1 s of compiling)."""
+    hashes, so the raw shingles sort with the int64 sort of every kernel
+    (:func:`~cib_detect.kernels._tasks._sort_int64`; a uint64 sort would be a second
+    specialisation, about 1 s of compiling)."""
     return np.int64(h ^ _TOP)
 
 
@@ -120,7 +121,7 @@ def _shingle_task(first, last, offsets, data, kind, size, raw_starts, out, n_uni
         o = raw_starts[d]
         n = _text_shingles(data, offsets[d], offsets[d + 1], kind, size, bounds, out, o)
         if n > 1:
-            out[o : o + n].sort()
+            _sort_int64(out, np.int64(o), np.int64(o + n))
         m = 0
         for k in range(n):
             if m == 0 or out[o + k] != out[o + m - 1]:

@@ -18,6 +18,7 @@ from cib_detect.kernels._tasks import (
     _n_tasks,
     _readonly,
     _select_top,
+    _sort_int64,
     _split_by_work,
 )
 
@@ -126,12 +127,12 @@ def _sparse_task(
             n = _select_top(sims, partners, np.int64(n), top_k)
         elif fill:
             # Ascending partner order. The partners are distinct: their similarities are
-            # parked in ``dot`` (all zero again here) while the partners sort, the int64
-            # sort the other kernels compile anyway (an argsort and a fancy-indexed slice
+            # parked in ``dot`` (all zero again here) while the partners sort, with the
+            # int64 sort of every kernel (an argsort and a fancy-indexed slice
             # assignment would each compile numba code of their own).
             for r in range(n):
                 dot[partners[r]] = sims[r]
-            partners[:n].sort()
+            _sort_int64(partners, np.int64(0), np.int64(n))
             for r in range(n):
                 b = partners[r]
                 sims[r] = dot[b]
