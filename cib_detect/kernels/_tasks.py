@@ -75,7 +75,8 @@ def _group_sizes(starts):
 
 @njit(**NJIT_KW)
 def _exclusive_cumsum(counts):
-    offsets = np.zeros(counts.shape[0] + 1, np.int64)
+    offsets = np.empty(counts.shape[0] + 1, np.int64)
+    offsets[0] = 0
     for i in range(counts.shape[0]):
         offsets[i + 1] = offsets[i] + counts[i]
     return offsets

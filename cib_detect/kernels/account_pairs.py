@@ -55,28 +55,27 @@ _ROW, _LO, _HI, _GROUP, _TIME, _POST, _MULTI = range(7)
 
 
 @njit(**NJIT_KW)
-def _account_layout(account, post, n_accounts, n_post_ids):
+def _account_layout(account, post, row_starts, rows_of_post, cursor, position, multi):
     """Counting sort of rows by account, rows increasing within an account.
 
-    Returns ``row_starts`` (CSR over accounts), ``position`` (row ``p`` goes to
-    ``own[position[p]]``) and ``multi`` (row of a post that has several rows).
+    Fills ``row_starts`` (CSR over accounts), ``position`` (row ``p`` goes to
+    ``own[position[p]]``) and ``multi`` (row of a post that has several rows);
+    ``row_starts`` and ``rows_of_post`` come in zeroed, ``cursor`` (n_accounts) is
+    scratch. The caller allocates: each allocation in a kernel compiles numba's
+    ``np.zeros``/``np.empty`` code into it.
     """
     n = account.shape[0]
-    row_starts = np.zeros(n_accounts + 1, np.int64)
-    rows_of_post = np.zeros(n_post_ids, np.int64)
+    n_accounts = cursor.shape[0]
     for p in range(n):
         row_starts[account[p] + 1] += 1
         rows_of_post[post[p]] += 1
     for a in range(n_accounts):
         row_starts[a + 1] += row_starts[a]
-    cursor = row_starts[:-1].copy()
-    position = np.empty(n, np.int64)
-    multi = np.empty(n, np.bool_)
+        cursor[a] = row_starts[a]
     for p in range(n):
         position[p] = cursor[account[p]]
         cursor[account[p]] += 1
         multi[p] = rows_of_post[post[p]] > 1
-    return row_starts, position, multi
 
 
 @njit(**NJIT_KW)
@@ -339,7 +338,14 @@ def _account_pass(bounds, n_tasks, data, filters, fill, kept, offsets, out):
     compiled serial wrapper: numba inlines the task into any compiled caller, so such a
     wrapper costs about as much to compile as the task itself (1.1 s)."""
     if n_tasks == 1:
-        scratch = _account_scratch(kept.shape[0], data[4])
+        # _account_scratch in numpy: not compiled (nor its np.full) for a serial run
+        n_accounts, n_post_ids = kept.shape[0], data[4]
+        scratch = (
+            np.full(n_accounts, -1, np.int64),
+            np.empty(n_accounts, np.int64),
+            np.empty((n_accounts, 8), np.int64),
+            np.full(n_post_ids, -1, np.int64),
+        )
         _account_task(
             bounds[0], bounds[-1], *data, *filters, bool(fill), kept, offsets, out, scratch
         )
@@ -357,7 +363,19 @@ def _account_count(
     large allocations with huge pages, while numba's are faulted in 4 KiB at a time
     (about 0.03 s for the 60 MB output of co_retweet at 1M posts).
     """
-    row_starts, position, multi = _account_layout(account, post, n_accounts, n_post_ids)
+    n = account.shape[0]
+    row_starts = np.zeros(n_accounts + 1, np.int64)
+    position = np.empty(n, np.int64)
+    multi = np.empty(n, np.bool_)
+    _account_layout(
+        account,
+        post,
+        row_starts,
+        np.zeros(n_post_ids, np.int64),
+        np.empty(n_accounts, np.int64),
+        position,
+        multi,
+    )
     bounds = _split_by_work(_group_sizes(starts), np.int64(n_tasks))
     work = np.ones(n_accounts, np.int64)  # +1 so empty accounts still cost something
     args = (starts, time, account, post, multi, window, position, own, work)

@@ -21,7 +21,10 @@ def _first_seen_codes(hashes, codes):
     code + 1) rows, one cache line per probe, doubled at half load."""
     n = hashes.shape[0]
     size = 1024
-    table = np.zeros((size, 2), np.uint64)
+    # np.empty and a zeroing loop: np.zeros would compile two more numba functions
+    table = np.empty((size, 2), np.uint64)
+    for t in range(size):
+        table[t, 1] = 0  # code + 1 of the row's hash; 0: free (its hash is never read)
     first = np.empty(n, np.int64)
     n_codes = 0
     for i in range(n):
@@ -38,7 +41,9 @@ def _first_seen_codes(hashes, codes):
         if 2 * n_codes > size:
             old = table
             size *= 2
-            table = np.zeros((size, 2), np.uint64)
+            table = np.empty((size, 2), np.uint64)
+            for t in range(size):
+                table[t, 1] = 0
             for t in range(old.shape[0]):
                 if old[t, 1] != 0:
                     slot = np.int64(old[t, 0] & np.uint64(size - 1))

@@ -37,20 +37,20 @@ def _group_pairs(starts, time, window, g):
     return total
 
 
+# The outputs of these kernels are allocated by their callers: an allocation in a kernel
+# compiles numba's np.zeros (and np.empty and a fill) into it.
+
+
 @njit(**PARALLEL_KW)
-def _group_window_pairs(starts, time, window):
-    counts = np.zeros(starts.shape[0] - 1, np.int64)
+def _group_window_pairs(starts, time, window, counts):
     for g in prange(counts.shape[0]):
         counts[g] = _group_pairs(starts, time, window, g)
-    return counts
 
 
 @njit(**NJIT_KW)
-def _group_window_pairs_serial(starts, time, window):
-    counts = np.zeros(starts.shape[0] - 1, np.int64)
+def _group_window_pairs_serial(starts, time, window, counts):
     for g in range(counts.shape[0]):
         counts[g] = _group_pairs(starts, time, window, g)
-    return counts
 
 
 def group_window_pairs(starts: np.ndarray, time: np.ndarray, window: int) -> np.ndarray:
@@ -65,7 +65,9 @@ def group_window_pairs(starts: np.ndarray, time: np.ndarray, window: int) -> np.
     starts, time = _readonly(starts, time)
     parallel = _n_tasks(None, time.shape[0]) > 1
     kernel = _group_window_pairs if parallel else _group_window_pairs_serial
-    return kernel(starts, time, np.int64(window))
+    counts = np.zeros(starts.shape[0] - 1, np.int64)
+    kernel(starts, time, np.int64(window), counts)
+    return counts
 
 
 @njit(inline="always", **NJIT_KW)
@@ -85,19 +87,15 @@ def _account_row(table, a, ptr, group, count, key_posts, log_miss, total, grid):
 
 
 @njit(**PARALLEL_KW)
-def _expected_keys_table(ptr, group, count, key_posts, log_miss, total, grid):
-    table = np.zeros((ptr.shape[0] - 1, grid.shape[0]), np.float64)
+def _expected_keys_table(ptr, group, count, key_posts, log_miss, total, grid, table):
     for a in prange(table.shape[0]):
         _account_row(table, a, ptr, group, count, key_posts, log_miss, total, grid)
-    return table
 
 
 @njit(**NJIT_KW)
-def _expected_keys_table_serial(ptr, group, count, key_posts, log_miss, total, grid):
-    table = np.zeros((ptr.shape[0] - 1, grid.shape[0]), np.float64)
+def _expected_keys_table_serial(ptr, group, count, key_posts, log_miss, total, grid, table):
     for a in range(table.shape[0]):
         _account_row(table, a, ptr, group, count, key_posts, log_miss, total, grid)
-    return table
 
 
 def expected_keys_table(
@@ -153,4 +151,6 @@ def expected_keys_table(
     )
     parallel = _n_tasks(None, group.shape[0] * grid.shape[0], _MIN_CELLS_PER_TASK) > 1
     kernel = _expected_keys_table if parallel else _expected_keys_table_serial
-    return kernel(ptr, group, count, key_posts, log_miss, max(total, 1.0), grid)
+    table = np.zeros((ptr.shape[0] - 1, grid.shape[0]), np.float64)
+    kernel(ptr, group, count, key_posts, log_miss, max(total, 1.0), grid, table)
+    return table

@@ -85,9 +85,15 @@ def _sparse_task(
     Only the dot products are accumulated per visit (one scattered write); the shared
     columns of the few kept pairs are counted afterwards by merging the two rows."""
     n_rows = kept.shape[0]
-    dot = np.zeros(n_rows, np.float64)
-    seen = np.full(n_rows, -1, np.int64)
-    shared = np.zeros(n_rows if min_shared > 1 else 0, np.int64)
+    # np.empty and loops: np.zeros and np.full would compile numba functions of their own
+    dot = np.empty(n_rows, np.float64)
+    seen = np.empty(n_rows, np.int64)
+    shared = np.empty(n_rows if min_shared > 1 else 0, np.int64)
+    for b in range(n_rows):
+        dot[b] = 0.0
+        seen[b] = -1
+    for b in range(shared.shape[0]):
+        shared[b] = 0
     touched = np.empty(n_rows, np.int64)
     sims = np.empty(n_rows, np.float64)
     partners = np.empty(n_rows, np.int64)
@@ -187,8 +193,9 @@ def _sparse_pass(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out
 def _sparse_work(row_starts, row_cols, col_starts):
     """Work of each row: 1 plus the entries of its columns."""
     n_rows = row_starts.shape[0] - 1
-    work = np.ones(n_rows, np.int64)
+    work = np.empty(n_rows, np.int64)
     for a in range(n_rows):
+        work[a] = 1
         for p in range(row_starts[a], row_starts[a + 1]):
             c = row_cols[p]
             work[a] += col_starts[c + 1] - col_starts[c]
