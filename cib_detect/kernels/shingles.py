@@ -34,23 +34,19 @@ _SPACE = np.uint8(32)
 _TOP = np.uint64(1 << 63)
 
 
-@njit(inline="always", **NJIT_KW)
+@njit(**NJIT_KW)
 def _bytes_hash(data, start, end):
-    """FNV-1a of ``data[start:end]`` with a final mix: a stable 64-bit shingle hash."""
+    """FNV-1a of ``data[start:end]`` with a final mix, a stable 64-bit shingle hash ``h``,
+    returned as ``h - 2**63`` in int64: signed order of the results is the unsigned order
+    of the hashes, so the raw shingles sort with the int64 sort of every kernel
+    (:func:`~cib_detect.kernels._tasks._sort_int64`; a uint64 sort would be a second
+    specialisation, about 1 s of compiling). Compiled once, not inlined by numba at its
+    four call sites (about 0.05 s of compiling each)."""
     h = _FNV_OFFSET
     for i in range(start, end):
         h ^= np.uint64(data[i])
         h *= _FNV_PRIME
-    return _fmix64(h)
-
-
-@njit(inline="always", **NJIT_KW)
-def _signed(h):
-    """``h - 2**63`` as int64: signed order of the results is the unsigned order of the
-    hashes, so the raw shingles sort with the int64 sort of every kernel
-    (:func:`~cib_detect.kernels._tasks._sort_int64`; a uint64 sort would be a second
-    specialisation, about 1 s of compiling)."""
-    return np.int64(h ^ _TOP)
+    return np.int64(_fmix64(h) ^ _TOP)
 
 
 @njit(inline="always", **NJIT_KW)
@@ -88,24 +84,24 @@ def _shingle_bounds(data, start, end, kind, size, bounds):
 
 @njit(**NJIT_KW)
 def _text_shingles(data, start, end, kind, size, bounds, out, o):
-    """Write the raw (unsorted, possibly repeated) shingle hashes of one text, as
-    :func:`_signed`, from ``out[o]`` on; return how many. A text with fewer units than
-    ``size`` is one shingle."""
+    """Write the raw (unsorted, possibly repeated) shingle hashes of one text, signed
+    (see :func:`_bytes_hash`), from ``out[o]`` on; return how many. A text with fewer
+    units than ``size`` is one shingle."""
     n_units = _shingle_bounds(data, start, end, kind, size, bounds)
     if n_units == 0:
         return 0
     if n_units < size:
         if kind == WORD:
-            out[o] = _signed(_bytes_hash(data, bounds[0], bounds[2 * n_units - 1]))
+            out[o] = _bytes_hash(data, bounds[0], bounds[2 * n_units - 1])
         else:
-            out[o] = _signed(_bytes_hash(data, start, end))
+            out[o] = _bytes_hash(data, start, end)
         return 1
     n = n_units - size + 1
     for k in range(n):
         if kind == WORD:
-            out[o + k] = _signed(_bytes_hash(data, bounds[2 * k], bounds[2 * (k + size) - 1]))
+            out[o + k] = _bytes_hash(data, bounds[2 * k], bounds[2 * (k + size) - 1])
         else:
-            out[o + k] = _signed(_bytes_hash(data, bounds[k], bounds[k + size]))
+            out[o + k] = _bytes_hash(data, bounds[k], bounds[k + size])
     return n
 
 
@@ -185,7 +181,7 @@ def _shingle_sets(offsets, data, kind, size, n_tasks):
     # Each text's exact slice of raw shingles (a byte-sized slice would need 8 bytes of
     # scratch per text byte: 5 GB at 10M posts); the tasks split the bytes.
     raw_starts = _exclusive_cumsum(_raw_counts(offsets, data, kind, size))
-    out = np.empty(raw_starts[n_texts], np.int64)  # shingle hashes as _signed
+    out = np.empty(raw_starts[n_texts], np.int64)  # signed shingle hashes (_bytes_hash)
     n_unique = np.zeros(n_texts, np.int64)
     bounds = _split_by_work(np.diff(offsets) + 1, np.int64(n_tasks))
     if n_tasks == 1:
