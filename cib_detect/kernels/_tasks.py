@@ -37,40 +37,38 @@ def _group_starts(sorted_keys):
     return starts
 
 
-@njit(**NJIT_KW)
 def _split_by_work(work, n_tasks):
     """Cut ``range(len(work))`` into ``n_tasks`` contiguous blocks of about equal total work.
 
     Returns ``bounds`` (int64[n_tasks + 1]); task ``t`` owns items ``bounds[t]:bounds[t+1]``.
     Cut ``t`` falls where the running total crosses ``t / n_tasks`` of the work, an item
     going to the block holding its midpoint; no item is split, so blocks differ by at most
-    about the heaviest item.
+    about the heaviest item. ``work`` is int64 and ``>= 0``.
+
+    In numpy, not a kernel (one less to compile on first use): cut ``t`` is the number of
+    items whose doubled midpoint ``2 * done + work[i]`` (``done`` the work before item
+    ``i``), times ``n_tasks``, is at most ``2 * total * t``; those values never decrease,
+    so a binary search finds it. One int64 array of the length of ``work`` is allocated.
     """
+    n_tasks = int(n_tasks)
+    work = np.asarray(work, np.int64)
     n = work.shape[0]
-    total = 0
-    for i in range(n):
-        total += work[i]
+    midpoints = np.cumsum(work)
+    total = int(midpoints[-1]) if n else 0
+    midpoints *= 2
+    midpoints -= work
+    midpoints *= n_tasks
     bounds = np.empty(n_tasks + 1, np.int64)
     bounds[0] = 0
-    i = 0
-    done = 0  # work of items [0, i)
-    for t in range(1, n_tasks):
-        # midpoint of item i at or before the target t * total / n_tasks
-        while i < n and (2 * done + work[i]) * n_tasks <= 2 * total * t:
-            done += work[i]
-            i += 1
-        bounds[t] = i
+    targets = 2 * total * np.arange(1, n_tasks, dtype=np.int64)
+    bounds[1:n_tasks] = np.searchsorted(midpoints, targets, side="right")
     bounds[n_tasks] = n
     return bounds
 
 
-@njit(**NJIT_KW)
 def _group_sizes(starts):
-    n_groups = starts.shape[0] - 1
-    sizes = np.empty(n_groups, np.int64)
-    for g in range(n_groups):
-        sizes[g] = starts[g + 1] - starts[g]
-    return sizes
+    """Rows of each group: ``np.diff(starts)`` (int64), in numpy, not a kernel."""
+    return np.diff(starts)
 
 
 @njit(**NJIT_KW)
@@ -152,7 +150,7 @@ def _sort_int64(a, lo, hi):
             a[j] = v
 
 
-@njit(**NJIT_KW)
+@njit(inline="always", **NJIT_KW)  # one call site: no compile of its own
 def _better(sim_x, b_x, sim_y, b_y):
     """Ranking order: higher similarity first, then lower partner index."""
     return sim_x > sim_y or (sim_x == sim_y and b_x < b_y)

@@ -25,7 +25,7 @@ from cib_detect.kernels._tasks import (
 __all__ = ["sparse_cosine_pairs"]
 
 
-@njit(**NJIT_KW)
+@njit(inline="always", **NJIT_KW)  # one call site: no compile of its own
 def _shared_stats(row_starts, row_cols, row_counts, a, b):
     """Shared columns of rows ``a`` and ``b`` and the sums of each side's counts there."""
     p, e = row_starts[a], row_starts[a + 1]
@@ -45,7 +45,7 @@ def _shared_stats(row_starts, row_cols, row_counts, a, b):
     return shared, count_a, count_b
 
 
-@njit(**NJIT_KW)
+@njit(inline="always", **NJIT_KW)  # one call site: no compile of its own
 def _first_above(sorted_values, lo, hi, x):
     """First index in ``lo..hi`` whose value exceeds ``x`` (``sorted_values[lo:hi]``
     increasing): ``lo + np.searchsorted(sorted_values[lo:hi], x, side="right")``."""
