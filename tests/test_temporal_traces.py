@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cib_detect as cd
-from cib_detect.errors import ParameterError
+from cib_detect.errors import CappedKeysWarning, ParameterError
 from cib_detect.kernels.sparse_cosine import sparse_cosine_pairs
 from cib_detect.kernels.top_k import dense_top_k, simhash_top_k
 from tests.reference_similarity import naive_profiles, naive_sync_activity, naive_top_k
@@ -164,6 +164,23 @@ def test_temporal_options_are_checked():
         cd.co_action_edges(posts, trace="sync_activity", threshold=0.5)
     with pytest.raises(ParameterError, match="min_similarity"):
         cd.co_action_edges(posts, trace="sync_activity", min_similarity=2)
+
+
+def test_sync_activity_beyond_its_cost_limit_is_left_out_and_says_so():
+    # three accounts active in the same five minutes (3 pairs per bin, 15 in all), three
+    # others alone in minutes of their own
+    rows = [(account, 60 * m + i) for m in range(5) for i, account in enumerate("abc")]
+    rows += [
+        (account, 3600 * (i + 1) + 60 * m) for m in range(5) for i, account in enumerate("def")
+    ]
+    posts = _posts(rows)
+    assert cd.co_action_edges(posts, trace="sync_activity", max_bin_pairs=15).height == 3
+    with pytest.warns(CappedKeysWarning, match=r"15 pairs of accounts share a bin.*=14"):
+        edges = cd.co_action_edges(posts, trace="sync_activity", max_bin_pairs=14)
+    assert edges.height == 0
+    result = cd.detect(posts, trace_options={"sync_activity": {"max_bin_pairs": 14}})
+    assert any("'sync_activity' was left out" in w for w in result.warnings)
+    assert result.trace_tests.filter(pl.col("trace") == "sync_activity")["pairs_tested"].item() == 0
 
 
 # --------------------------------------------------------------------------- kernels
