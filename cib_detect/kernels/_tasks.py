@@ -71,12 +71,11 @@ def _group_sizes(starts):
     return np.diff(starts)
 
 
-@njit(**NJIT_KW)
 def _exclusive_cumsum(counts):
+    """``[0, c0, c0 + c1, ...]`` (int64) of int64 counts, in numpy, not a kernel."""
     offsets = np.empty(counts.shape[0] + 1, np.int64)
     offsets[0] = 0
-    for i in range(counts.shape[0]):
-        offsets[i + 1] = offsets[i] + counts[i]
+    np.cumsum(counts, out=offsets[1:])
     return offsets
 
 

@@ -128,7 +128,7 @@ def _own_parallel(bounds, starts, time, account, post, multi, window, position, 
         work += task_work[t]
 
 
-@njit(**NJIT_KW)
+@njit(inline="always", **NJIT_KW)  # no compile of its own (two call sites)
 def _grow(array):
     bigger = np.empty(2 * array.shape[0], array.dtype)
     # A loop, not a slice assignment: that one compiles numba's broadcasting error path
@@ -146,7 +146,7 @@ _A, _B, _CO, _KEYS, _POSTS_A, _POSTS_B, _MIN_DT, _SUM_DT = range(8)
 _LAST_ROW, _LAST_GROUP = _A, _B  # scratch until the slot is written out
 
 
-@njit(**NJIT_KW)
+@njit(inline="always", **NJIT_KW)  # no compile of its own (two call sites)
 def _kept(stats, s, min_coactions, min_posts):
     return (
         stats[s, _CO] >= min_coactions and max(stats[s, _POSTS_A], stats[s, _POSTS_B]) >= min_posts

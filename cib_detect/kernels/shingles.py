@@ -159,17 +159,13 @@ def _raw_counts(offsets, data, kind, size):
 
 
 @njit(**NJIT_KW)
-def _gather_sets(out, raw_starts, n_unique):
-    """The deduplicated prefix of every text's slice of ``out``, packed as CSR (as uint64
-    hashes again)."""
-    n_texts = n_unique.shape[0]
-    starts = _exclusive_cumsum(n_unique)
-    values = np.empty(starts[n_texts], np.uint64)
-    for d in range(n_texts):
+def _gather_sets(out, raw_starts, n_unique, starts, values):
+    """The deduplicated prefix of every text's slice of ``out``, packed as CSR (``starts``
+    from the caller, as uint64 hashes again) into ``values``."""
+    for d in range(n_unique.shape[0]):
         o = raw_starts[d]
         for k in range(n_unique[d]):
             values[starts[d] + k] = np.uint64(out[o + k]) ^ _TOP
-    return starts, values
 
 
 def _shingle_sets(offsets, data, kind, size, n_tasks):
@@ -188,7 +184,10 @@ def _shingle_sets(offsets, data, kind, size, n_tasks):
         _shingle_task(bounds[0], bounds[1], offsets, data, kind, size, raw_starts, out, n_unique)
     else:
         _shingle_parallel(bounds, offsets, data, kind, size, raw_starts, out, n_unique)
-    return _gather_sets(out, raw_starts, n_unique)
+    starts = _exclusive_cumsum(n_unique)
+    values = np.empty(starts[n_texts], np.uint64)
+    _gather_sets(out, raw_starts, n_unique, starts, values)
+    return starts, values
 
 
 # ------------------------------------------------------------------------------ wrapper
