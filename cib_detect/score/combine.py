@@ -19,6 +19,7 @@ from cib_detect.score.government import (
     narrative_background,
     state_account_ids,
     state_expr,
+    with_link_keys,
 )
 from cib_detect.score.place import cluster_place_consistency
 from cib_detect.score.schedule import cluster_schedule
@@ -544,6 +545,7 @@ def government_parts(
     posts (members and state accounts excluded); None counts it from ``posts``, which
     must then be all posts."""
     state_ids = state_account_ids(accounts, seed_accounts)
+    posts = with_link_keys(posts)
     if background is None:
         members = clusters.filter(pl.col("cluster_id") >= 0).get_column("account_id")
         background = narrative_background(posts, {*state_ids, *members.to_list()})

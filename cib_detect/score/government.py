@@ -101,7 +101,24 @@ def state_account_ids(accounts: pl.DataFrame | None, seed_accounts=()) -> list[s
     return sorted(ids)
 
 
+#: Columns :func:`with_link_keys` adds: the registered domains of each post's links and its
+#: lower-case hashtags, derived once for every part of the score that reads them.
+LINK_DOMAINS, HASHTAG_KEYS = "_link_domains", "_hashtag_keys"
+
+
+def with_link_keys(posts: pl.DataFrame) -> pl.DataFrame:
+    """``posts`` with :data:`LINK_DOMAINS` and :data:`HASHTAG_KEYS`: canonicalising every
+    URL is the dearest step of the score (about 7 s per pass on the 2.46M IRA tweets),
+    and amplification, narrative, source diversity and the background all read it."""
+    columns = posts.columns
+    return posts.with_columns(
+        _domains(columns).alias(LINK_DOMAINS), _hashtags(columns).alias(HASHTAG_KEYS)
+    )
+
+
 def _domains(columns) -> pl.Expr:
+    if LINK_DOMAINS in columns:
+        return pl.col(LINK_DOMAINS)
     if "urls" in columns:
         urls = pl.col("urls")
     elif "text" in columns:
@@ -112,6 +129,8 @@ def _domains(columns) -> pl.Expr:
 
 
 def _hashtags(columns) -> pl.Expr:
+    if HASHTAG_KEYS in columns:
+        return pl.col(HASHTAG_KEYS)
     if "hashtags" in columns:
         return pl.col("hashtags").list.eval(pl.element().str.to_lowercase())
     if "text" in columns:
