@@ -25,8 +25,8 @@ are no tests of the temporal families: campaigns are synchronous too, and their 
 of timing discoveries would otherwise let random pairs of busy accounts through at
 ``p = 0.02`` (the false discovery rate is a share of the discoveries). So a temporal
 family finds what the content did not, at its own rate. Edges that rest on timing alone
-are further checked before clustering (:func:`cib_detect.graph.backbone.corroborated`). With one family this is
-Simes and Benjamini-Hochberg over every trace.
+are further checked before clustering (:func:`cib_detect.graph.backbone.corroborated`).
+With one family this is Simes and Benjamini-Hochberg over every trace.
 """
 
 from __future__ import annotations
