@@ -294,47 +294,6 @@ def naive_band_keys(sets, mult, add, n_bands: int, rows: int) -> list[list[int]]
     return out
 
 
-def naive_band_buckets(keys, max_bucket=None):
-    """Sets sharing a key in a band, band by band and, within a band, by increasing key.
-
-    Returns ``(groups, capped, keys_after)``: ``groups`` lists ``(band, [sets])`` for
-    buckets of 2 to ``max(max_bucket, 2)`` sets, sets increasing; ``capped`` lists
-    ``(band, n_sets)`` of larger buckets, whose sets' keys in that band become
-    ``2**63 | set`` in ``keys_after``.
-    """
-    keys_after = [list(row) for row in keys]
-    n_bands = len(keys[0]) if keys else 0
-    cap = math.inf if max_bucket is None else max(max_bucket, 2)
-    groups, capped = [], []
-    for band in range(n_bands):
-        buckets = defaultdict(list)
-        for s, row in enumerate(keys):
-            buckets[row[band]].append(s)
-        for key in sorted(buckets):
-            members = buckets[key]
-            if len(members) > cap:
-                capped.append((band, len(members)))
-                for s in members:
-                    keys_after[s][band] = (1 << 63) | s
-            elif len(members) >= 2:
-                groups.append((band, members))
-    return groups, capped, keys_after
-
-
-def naive_verify_candidates(pairs, keys, sets, threshold):
-    """``pairs``: (i, j, band). A pair is kept when ``band`` is the first band in which the
-    keys of ``i`` and ``j`` agree and their Jaccard similarity is ``>= threshold``:
-    ``[(kept, similarity or None)]``."""
-    out = []
-    for i, j, band in pairs:
-        first = all(keys[i][b] != keys[j][b] for b in range(band))
-        a, b = set(sets[i]), set(sets[j])
-        similarity = jaccard(a, b)
-        kept = first and len(a | b) > 0 and similarity >= threshold
-        out.append((kept, similarity if kept else None))
-    return out
-
-
 # -------------------------------------------------------------- kernels: cosine
 
 

@@ -1,4 +1,4 @@
-"""hash_coefficients, band_keys and band_buckets against their naive twins."""
+"""hash_coefficients, band_keys, band_key_rows and band_sorts against their naive twins."""
 
 import numpy as np
 from hypothesis import given, settings
@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cib_detect.kernels.minhash import (
-    band_buckets,
     band_key_rows,
     band_keys,
     band_sorts,
@@ -14,7 +13,6 @@ from cib_detect.kernels.minhash import (
 )
 from tests.reference import on_one_and_all_threads
 from tests.reference_similarity import (
-    naive_band_buckets,
     naive_band_keys,
     naive_hash_coefficients,
 )
@@ -60,25 +58,6 @@ bucket_keys = st.integers(0, 6).flatmap(
         elements=st.sampled_from([0, 1, 7, 2**11, 2**40 + 3, 2**63, 2**64 - 1]),
     )
 )
-
-
-@settings(max_examples=60, deadline=None)
-@given(bucket_keys, st.sampled_from([None, 0, 1, 2, 3, 5]))
-def test_band_buckets_equal_the_naive_buckets(keys, max_bucket):
-    def run():
-        after = keys.copy()
-        return (*band_buckets(after, max_bucket), after)
-
-    starts, row_set, group_band, capped, after = on_one_and_all_threads(run)
-    assert all(a.dtype == np.int64 for a in (starts, row_set, group_band, capped))
-    groups = [
-        (group_band[g], row_set[starts[g] : starts[g + 1]].tolist()) for g in range(len(group_band))
-    ]
-    expected_groups, expected_capped, expected_after = naive_band_buckets(keys.tolist(), max_bucket)
-    assert groups == expected_groups
-    assert capped.reshape(-1, 2).tolist() == [list(c) for c in expected_capped]
-    if len(keys):
-        assert after.tolist() == expected_after
 
 
 def test_equal_sets_share_every_key_and_disjoint_sets_none():

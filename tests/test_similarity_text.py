@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 import cib_detect as cd
 import cib_detect.traces.tables
 from cib_detect.errors import CappedKeysWarning, ParameterError
-from cib_detect.kernels.minhash import band_buckets, band_keys
+from cib_detect.kernels.minhash import band_keys, band_sorts
 from cib_detect.kernels.shingles import shingle_sets
-from cib_detect.kernels.verify import verify_candidates, window_jaccard_pairs
+from cib_detect.kernels.verify import window_jaccard_pairs
 from cib_detect.traces.similarity import candidate_probability, near_duplicate_keys
 from tests.reference_similarity import (
     jaccard,
@@ -324,16 +324,11 @@ def test_kernels_give_the_same_output_with_one_thread_and_all_threads():
             for n_tasks in (None, 1, 2, 3):
                 starts, values = shingle_sets(offsets, data, "word", 1, n_tasks=n_tasks)
                 keys = band_keys(starts, values, 10, 2, n_tasks=n_tasks)
-                group_starts, row_set, group_band, _ = band_buckets(keys.copy(), 50)
-                left, right = row_set[:-1], row_set[1:]
-                band = np.repeat(group_band, np.diff(group_starts))[:-1]
-                keep, sims = verify_candidates(
-                    left, right, band, keys, starts, values, 0.3, n_tasks=n_tasks
-                )
+                order, sorted_keys = band_sorts(np.ascontiguousarray(keys.T))
                 pairs = window_jaccard_pairs(
                     time, account, token_starts, token_ids, 10**7, 0.3, n_tasks=n_tasks
                 )
-                outputs.append((starts, values, keys, group_starts, row_set, keep, sims, *pairs))
+                outputs.append((starts, values, keys, order, sorted_keys, *pairs))
         finally:
             numba.set_num_threads(all_threads)
     for output in outputs[1:]:

@@ -1,4 +1,4 @@
-"""MinHash band keys of sets and the LSH buckets of equal keys.
+"""MinHash band keys of sets, and their sort within each band.
 
 Sets are CSR: set ``d`` is ``values[starts[d]:starts[d + 1]]``, sorted and without
 repeats (uint64 shingle hashes from :mod:`cib_detect.kernels.shingles`, or int64 ids).
@@ -9,7 +9,7 @@ similarity ``J``. LSH banding (Leskovec, Rajaraman and Ullman, *Mining of Massiv
 Datasets*, ch. 3): the coordinates are cut into ``n_bands`` bands of ``rows``; a pair is a
 candidate when some band agrees entirely, with probability ``1 - (1 - J**rows)**n_bands``.
 Only band keys (a 64-bit hash of each band) are kept, never the full signature; the
-candidates are checked exactly by :mod:`cib_detect.kernels.verify`.
+candidates are checked exactly by :func:`cib_detect.kernels.components.link_band`.
 
 Parallel kernels split their items into one contiguous block per task of about equal work
 (or one task per band) and write each item's own output slot, so results do not depend on
@@ -31,7 +31,7 @@ from cib_detect.kernels._tasks import (
     _split_by_work,
 )
 
-__all__ = ["band_buckets", "band_key_rows", "band_keys", "band_sorts", "hash_coefficients"]
+__all__ = ["band_key_rows", "band_keys", "band_sorts", "hash_coefficients"]
 
 
 @njit(**NJIT_KW)
@@ -160,67 +160,6 @@ def _band_sorts_parallel(keys, order, sorted_keys):
     own rows."""
     for b in prange(keys.shape[0]):
         _radix_sort(keys[b], order[b], sorted_keys[b])
-
-
-@njit(**NJIT_KW)
-def _band_buckets(keys, order, max_bucket):
-    """Groups of sets sharing a band key, band by band: runs of 2 to ``max_bucket`` sets.
-
-    Runs longer than ``max_bucket`` are left out; the keys of their sets in that band are
-    replaced by a value unique to the set, so those sets neither pair nor count as having
-    met in that band. Returns ``(starts, row_set, group_band, capped)`` where ``capped``
-    holds ``(band, n_sets)`` of each left-out run.
-    """
-    n_sets, n_bands = keys.shape
-    n_groups = 0
-    n_rows = 0
-    n_capped = 0
-    for b in range(n_bands):
-        s = 0
-        while s < n_sets:
-            key = keys[order[b, s], b]
-            e = s + 1
-            while e < n_sets and keys[order[b, e], b] == key:
-                e += 1
-            size = e - s
-            if size > max_bucket:
-                n_capped += 1
-            elif size >= 2:
-                n_groups += 1
-                n_rows += size
-            s = e
-    starts = np.empty(n_groups + 1, np.int64)
-    row_set = np.empty(n_rows, np.int64)
-    group_band = np.empty(n_groups, np.int64)
-    capped = np.empty((n_capped, 2), np.int64)
-    starts[0] = 0
-    g = 0
-    r = 0
-    c = 0
-    unique = np.uint64(1) << np.uint64(63)
-    for b in range(n_bands):
-        s = 0
-        while s < n_sets:
-            key = keys[order[b, s], b]
-            e = s + 1
-            while e < n_sets and keys[order[b, e], b] == key:
-                e += 1
-            size = e - s
-            if size > max_bucket:
-                capped[c, 0] = b
-                capped[c, 1] = size
-                c += 1
-                for k in range(s, e):
-                    keys[order[b, k], b] = unique | np.uint64(order[b, k])
-            elif size >= 2:
-                for k in range(s, e):
-                    row_set[r] = order[b, k]
-                    r += 1
-                group_band[g] = b
-                g += 1
-                starts[g] = r
-            s = e
-    return starts, row_set, group_band, capped
 
 
 # ----------------------------------------------------------------------------- wrappers
@@ -375,51 +314,3 @@ def band_key_rows(
         np.int64(rows),
         _n_tasks(n_tasks, len(starts) - 1, _MIN_SETS_PER_TASK),
     )
-
-
-def band_buckets(
-    keys: np.ndarray, max_bucket: int | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Candidate groups of LSH banding: sets that share a band key, band by band.
-
-    Parameters
-    ----------
-    keys : uint64 ndarray, shape (n_sets, n_bands)
-        Band keys (see :func:`band_keys`). Sets are expected in time order: groups list
-        their sets in increasing index, hence time, order. Modified in place where a
-        bucket is capped (see below).
-    max_bucket : int, optional
-        Buckets with more sets are left out (reported in ``capped``) and the keys of their
-        sets in that band replaced by values unique to each set, so that
-        :func:`~cib_detect.kernels.verify.verify_candidates` does not count that band as a
-        meeting. ``None``: no cap.
-
-    Returns
-    -------
-    starts : int64 ndarray, shape (n_groups + 1,)
-        Group ``g`` is ``row_set[starts[g]:starts[g + 1]]``; every group has 2 or more sets.
-    row_set : int64 ndarray
-        Set index of each row, increasing within a group.
-    group_band : int64 ndarray, shape (n_groups,)
-        The band of each group; groups are ordered by band, then key.
-    capped : int64 ndarray, shape (n_capped, 2)
-        ``(band, n_sets)`` of every bucket left out.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> keys = np.array([[7, 1], [7, 2], [8, 1], [7, 3]], dtype=np.uint64)
-    >>> starts, row_set, group_band, capped = band_buckets(keys)
-    >>> starts.tolist(), row_set.tolist(), group_band.tolist(), capped.shape
-    ([0, 3, 5], [0, 1, 3, 0, 2], [0, 1], (0, 2))
-    """
-    assert keys.dtype == np.uint64 and keys.ndim == 2
-    n_sets, n_bands = keys.shape
-    order = np.empty((n_bands, n_sets), np.int64)
-    if n_sets:
-        # Below _MIN_SETS_PER_TASK sets per thread the serial twin runs: a small input
-        # never compiles the parallel kernel.
-        parallel = _n_tasks(None, n_sets, _MIN_SETS_PER_TASK) > 1
-        (_band_orders if parallel else _band_orders_serial)(keys, order)
-    cap = n_sets + 1 if max_bucket is None else max(int(max_bucket), 2)
-    return _band_buckets(keys, order, np.int64(cap))

@@ -1,4 +1,5 @@
-"""Exact Jaccard similarity of pairs of sets: LSH candidates, or every pair in a time window.
+"""Exact Jaccard similarity of pairs of sets: every pair in a time window, and the bounded
+test of one pair that the near-duplicate grouping uses (:mod:`cib_detect.kernels.components`).
 
 Sets are CSR: set ``d`` is ``values[starts[d]:starts[d + 1]]``, sorted and without
 repeats (uint64 shingle hashes or int64 token ids). Similarities are ``|A & B| / |A | B|``
@@ -25,7 +26,7 @@ from cib_detect.kernels._tasks import (
     _split_by_work,
 )
 
-__all__ = ["verify_candidates", "window_jaccard_pairs"]
+__all__ = ["window_jaccard_pairs"]
 
 
 @njit(**NJIT_KW)
@@ -62,52 +63,6 @@ def _jaccard_at_least(starts, values, i, j, threshold):
             s2 += 1
     sim = inter / (total - inter)
     return sim if sim >= threshold else -1.0
-
-
-@njit(**NJIT_KW)
-def _verify_task(first, last, left, right, band, keys, starts, values, threshold, keep, sims):
-    for p in range(first, last):
-        i = left[p]
-        j = right[p]
-        keep[p] = False
-        n1 = starts[i + 1] - starts[i]
-        n2 = starts[j + 1] - starts[j]
-        if n1 + n2 == 0 or min(n1, n2) / max(n1, n2) < threshold:
-            continue  # cheap size test first: J <= min / max
-        # Each pair is verified from the first band it agrees on only.
-        first_band = True
-        for b in range(band[p]):
-            if keys[i, b] == keys[j, b]:
-                first_band = False
-                break
-        if first_band:
-            sim = _jaccard_at_least(starts, values, i, j, threshold)
-            if sim >= 0.0:
-                sims[p] = sim
-                keep[p] = True
-
-
-@njit(**PARALLEL_KW)
-def _verify_parallel(bounds, left, right, band, keys, starts, values, threshold, keep, sims):
-    for t in prange(bounds.shape[0] - 1):
-        _verify_task(
-            bounds[t], bounds[t + 1], left, right, band, keys, starts, values, threshold, keep, sims
-        )
-
-
-def _verify(left, right, band, keys, starts, values, threshold, n_tasks):
-    """Driver in Python: a serial run never compiles the parallel kernel (several times
-    dearer to compile); serial and parallel runs share one specialisation of the task."""
-    n = left.shape[0]
-    keep = np.zeros(n, np.bool_)
-    sims = np.zeros(n, np.float64)
-    args = (*_readonly(left, right, band, keys, starts, values), threshold, keep, sims)
-    if n_tasks == 1:
-        _verify_task(np.int64(0), np.int64(n), *args)
-    else:
-        bounds = _split_by_work(np.ones(n, np.int64), np.int64(n_tasks))
-        _verify_parallel(bounds, *args)
-    return keep, sims
 
 
 @njit(**NJIT_KW)
@@ -212,68 +167,6 @@ def _window_jaccard_pairs(
 
 
 # ----------------------------------------------------------------------------- wrappers
-
-
-def verify_candidates(
-    left: np.ndarray,
-    right: np.ndarray,
-    band: np.ndarray,
-    keys: np.ndarray,
-    starts: np.ndarray,
-    values: np.ndarray,
-    threshold: float,
-    *,
-    n_tasks: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact Jaccard of LSH candidate pairs, each pair once.
-
-    Parameters
-    ----------
-    left, right : int64 ndarray, shape (n_pairs,)
-        Set indices of the candidate pairs.
-    band : int64 ndarray, shape (n_pairs,)
-        The band in which each pair collided. A pair is verified only from the first band
-        in which its keys agree; its rows from later bands are dropped (so a pair met in
-        several bands is kept once).
-    keys : uint64 ndarray, shape (n_sets, n_bands)
-        Band keys (see :func:`~cib_detect.kernels.minhash.band_keys`).
-    starts, values : ndarray
-        The sets as CSR, sorted and repeat-free within each set.
-    threshold : float
-        Keep pairs with Jaccard ``>= threshold``.
-    n_tasks : int, optional
-        Parallel tasks; the output does not depend on it.
-
-    Returns
-    -------
-    keep : bool ndarray, shape (n_pairs,)
-    similarity : float64 ndarray, shape (n_pairs,)
-        Jaccard similarity ``|A & B| / |A | B|`` (0 for two empty sets), valid where
-        ``keep``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> starts = np.array([0, 3, 6])
-    >>> values = np.array([1, 2, 3, 2, 3, 4], dtype=np.uint64)
-    >>> keys = np.array([[5, 9], [5, 9]], dtype=np.uint64)
-    >>> pair = np.array([0]), np.array([1])
-    >>> verify_candidates(*pair, np.array([0]), keys, starts, values, 0.5)
-    (array([ True]), array([0.5]))
-    >>> verify_candidates(*pair, np.array([1]), keys, starts, values, 0.5)[0]  # seen in band 0
-    array([False])
-    """
-    _check_csr(starts, values, values.dtype)
-    return _verify(
-        np.ascontiguousarray(left, np.int64),
-        np.ascontiguousarray(right, np.int64),
-        np.ascontiguousarray(band, np.int64),
-        keys,
-        starts,
-        values,
-        float(threshold),
-        _n_tasks(n_tasks, left.shape[0], _MIN_SETS_PER_TASK),
-    )
 
 
 def window_jaccard_pairs(
