@@ -38,32 +38,6 @@ def _find(parent, x):
 
 
 @njit(**NJIT_KW)
-def _link(left, right, band, keys, starts, values, threshold, parent):
-    n_checked = 0
-    for p in range(left.shape[0]):
-        i = left[p]
-        j = right[p]
-        a = _find(parent, i)
-        b = _find(parent, j)
-        if a == b:
-            continue
-        met_before = False  # a pair is verified from the first band it agrees on only
-        for k in range(band[p]):
-            if keys[i, k] == keys[j, k]:
-                met_before = True
-                break
-        if met_before:
-            continue
-        n_checked += 1
-        if _jaccard_at_least(starts, values, i, j, threshold) >= 0.0:
-            if a < b:
-                parent[b] = a
-            else:
-                parent[a] = b
-    return n_checked
-
-
-@njit(**NJIT_KW)
 def _link_band(
     order, sorted_keys, band, max_bucket, buckets, time, account, window, starts, values,
     threshold, parent, mark, capped,
