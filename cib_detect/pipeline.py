@@ -272,7 +272,7 @@ def detect(
                 if fused.height
                 else fused
             )
-            kept = corroborated(kept, [t for t in chosen if TRACES[t].kind == "profile"])
+            kept = corroborated(kept, [t for t in chosen if _family(TRACES[t]) != "key"])
             clusters = cluster_accounts(
                 kept,
                 accounts=source.account_ids,
