@@ -13,7 +13,7 @@ import numba
 import pytest
 
 import cib_detect as cd
-from cib_detect.kernels import _tasks, hashing, minhash, null
+from cib_detect.kernels import _tasks, components, hashing, minhash, null
 
 TRACES = ("co_repost", "co_text", "co_url", "co_hashtag", "co_similar_text", "sync_activity")
 
@@ -39,10 +39,13 @@ def test_lowered_thresholds_take_the_parallel_kernels_and_change_nothing(data, m
     monkeypatch.setattr(_tasks, "_MIN_SETS_PER_TASK", 1)
     monkeypatch.setattr(_tasks, "_MIN_VECTORS_PER_TASK", 1)
     monkeypatch.setattr(minhash, "_MIN_SETS_PER_TASK", 1, raising=False)
+    monkeypatch.setattr(components, "_MIN_SETS_PER_TASK", 1)
     monkeypatch.setattr(null, "_MIN_CELLS_PER_TASK", 1)
     parallel_edges, parallel = _run(data)
     # the parallel kernels did run (a dispatcher gets a signature when first called)
-    for kernel in (null._expected_keys_table, null._group_window_pairs, hashing._xxh64_strings):
+    kernels = (null._expected_keys_table, null._group_window_pairs, hashing._xxh64_strings,
+               components._link_parallel)  # fmt: skip
+    for kernel in kernels:
         assert kernel.signatures, kernel
     for trace in TRACES:
         assert parallel_edges[trace].equals(serial_edges[trace]), trace

@@ -1,28 +1,31 @@
 """Near-duplicate groups: connected components of the verified candidate pairs.
 
 Grouping needs the components of the graph of pairs with Jaccard ``>= threshold``, not
-every such pair. :func:`link_band` walks the candidates of one LSH band with a union-find
-and verifies a pair only when its two sets are not yet in one component: in a campaign's
-hundreds of near-copies most candidates join sets already joined, and are skipped without
-a merge of their shingles. The components are exactly those of the verified graph,
-whatever the order of the candidates (a skipped pair would only add an edge inside a
-component).
+every such pair. :func:`link_bands` walks the candidates of LSH bands with union-find
+forests and verifies a pair only when its two sets are not yet in one component of the
+forest: in a campaign's hundreds of near-copies most candidates join sets already joined,
+and are skipped without a merge of their shingles. The components are exactly those of
+the verified graph, whatever the order of the candidates and however the bands are shared
+among forests (a skipped pair would only add an edge inside a component), so
+:func:`component_roots` of the merged forests does not depend on the thread count.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from cib_detect._config import NJIT_KW
-from cib_detect.kernels._tasks import _check_csr, _readonly
+from cib_detect._config import NJIT_KW, PARALLEL_KW
+from cib_detect.kernels._tasks import _MIN_SETS_PER_TASK, _check_csr, _n_tasks, _readonly
+from cib_detect.kernels.minhash import BUCKET_BITS
 from cib_detect.kernels.verify import _jaccard_at_least
 
-__all__ = ["NO_BUCKET", "component_roots", "link_band"]
+__all__ = ["component_roots", "link_bands", "new_forests"]
 
-#: Bucket number of a set in a band where it shares its key with no other set, or where
-#: its bucket was left out (capped): it meets nobody there.
-NO_BUCKET = np.uint32(0xFFFFFFFF)
+_BUCKET_MASK = np.uint64((1 << BUCKET_BITS) - 1)
+# Forests (one int64 and one scratch per set each) are at most this many, whatever the
+# thread count: each costs 16 bytes a set.
+_MAX_FORESTS = 8
 
 
 @njit(**NJIT_KW)
@@ -38,131 +41,190 @@ def _find(parent, x):
 
 
 @njit(**NJIT_KW)
-def _link_band(
-    order, sorted_keys, band, max_bucket, buckets, time, account, window, starts, values,
-    threshold, parent, mark, capped,
-):  # fmt: skip
-    """Buckets (runs of equal ``sorted_keys``) of one band: number them in
-    ``buckets[:, band]``, and link every pair of a bucket by different accounts within
-    ``window`` whose sets are in different components, did not share a bucket in an
-    earlier band and have Jaccard >= threshold. Returns (checked pairs, capped runs).
+def _union(parent, x, y):
+    """Join the components of ``x`` and ``y``; the smaller root stays root."""
+    rx = _find(parent, x)
+    ry = _find(parent, y)
+    if rx < ry:
+        parent[ry] = rx
+    elif ry < rx:
+        parent[rx] = ry
 
-    A bucket's components are followed with a small local union-find over its members
-    (seeded from the global one through ``mark``, all -1 between calls), so that the
-    pairs of a bucket whose members are already joined cost no random access."""
+
+@njit(**NJIT_KW)
+def _link_bucket(members, time, account, window, starts, values, threshold, parent, mark, work):
+    """Link the pairs of one bucket (``members``: set indices in increasing order, hence
+    time order) by different accounts within ``window`` whose sets are in different
+    components and have Jaccard >= threshold. Returns the pairs verified.
+
+    The bucket's components are followed with a small local union-find over its members
+    (seeded from the forest through ``mark``, all -1 between calls), so that the pairs of
+    a bucket whose members are already joined cost no random access."""
+    size = members.shape[0]
+    at, who, local, roots = work[0], work[1], work[2], work[3]
+    for a in range(size):
+        d = members[a]
+        at[a] = time[d]
+        who[a] = account[d]
+        r = _find(parent, d)
+        roots[a] = r
+        if mark[r] < 0:
+            mark[r] = a
+        local[a] = mark[r]
+    for a in range(size):
+        mark[roots[a]] = -1
+    n_checked = 0
+    hi = 0
+    for a in range(size):
+        if hi <= a:
+            hi = a + 1
+        while hi < size and at[hi] - at[a] <= window:
+            hi += 1
+        for c in range(a + 1, hi):
+            if who[c] == who[a]:
+                continue
+            x = _find(local, a)
+            y = _find(local, c)
+            if x == y:
+                continue
+            n_checked += 1
+            if _jaccard_at_least(starts, values, members[a], members[c], threshold) >= 0.0:
+                _union(parent, members[a], members[c])
+                local[y] = x
+    return n_checked
+
+
+@njit(**NJIT_KW)
+def _link_runs(order, sorted_keys, max_bucket, data, parent, mark, work, capped):
+    """Every bucket of one band. ``sorted_keys`` is sorted on its low
+    :data:`~cib_detect.kernels.minhash.BUCKET_BITS` bits only: a run of equal low bits is
+    one bucket but for rare collisions, whose run is split by the full key (stably, so
+    each bucket keeps its increasing set order). Returns (verified pairs, capped runs)."""
+    time, account, window, starts, values, threshold = data
     n = order.shape[0]
-    m_max = min(max_bucket, n)
-    doc = np.empty(m_max, np.int64)
-    at = np.empty(m_max, np.int64)
-    who = np.empty(m_max, np.int64)
-    local = np.empty(m_max, np.int64)
-    roots = np.empty(m_max, np.int64)
     n_checked = 0
     n_capped = 0
-    g = 0
     s = 0
     while s < n:
-        key = sorted_keys[s]
+        low = sorted_keys[s] & _BUCKET_MASK
         e = s + 1
-        while e < n and sorted_keys[e] == key:
+        mixed = False
+        while e < n and sorted_keys[e] & _BUCKET_MASK == low:
+            mixed = mixed or sorted_keys[e] != sorted_keys[s]
             e += 1
-        size = e - s
-        if size > max_bucket:
-            capped[n_capped] = size
-            n_capped += 1
-        elif size >= 2:
-            for a in range(size):
-                d = order[s + a]  # equal keys in increasing index: time order
-                doc[a] = d
-                at[a] = time[d]
-                who[a] = account[d]
-                buckets[d, band] = g
-                r = _find(parent, d)
-                roots[a] = r
-                if mark[r] < 0:
-                    mark[r] = a
-                local[a] = mark[r]
-            for a in range(size):
-                mark[roots[a]] = -1
-            g += 1
-            hi = 0
-            for a in range(size):
-                if hi <= a:
-                    hi = a + 1
-                while hi < size and at[hi] - at[a] <= window:
-                    hi += 1
-                for c in range(a + 1, hi):
-                    if who[c] == who[a]:
-                        continue
-                    x = _find(local, a)
-                    y = _find(local, c)
-                    if x == y:
-                        continue
-                    i = doc[a]
-                    j = doc[c]
-                    met_before = False  # verified from the first band they share only
-                    for k in range(band):
-                        if buckets[i, k] == buckets[j, k] and buckets[i, k] != NO_BUCKET:
-                            met_before = True
-                            break
-                    if met_before:
-                        continue
-                    n_checked += 1
-                    if _jaccard_at_least(starts, values, i, j, threshold) >= 0.0:
-                        ri = _find(parent, i)
-                        rj = _find(parent, j)
-                        if ri < rj:
-                            parent[rj] = ri
-                        else:
-                            parent[ri] = rj
-                        local[y] = x
+        if e - s >= 2:
+            members = order[s:e]
+            keys = sorted_keys[s:e]
+            if mixed:
+                split = np.argsort(keys, kind="mergesort")
+                members = members[split]
+                keys = keys[split]
+            u = 0
+            while u < e - s:
+                v = u + 1
+                while v < e - s and keys[v] == keys[u]:
+                    v += 1
+                if v - u > max_bucket:
+                    capped[n_capped] = v - u
+                    n_capped += 1
+                elif v - u >= 2:
+                    n_checked += _link_bucket(
+                        members[u:v], time, account, window, starts, values, threshold,
+                        parent, mark, work,
+                    )  # fmt: skip
+                u = v
         s = e
     return n_checked, n_capped
 
 
 @njit(**NJIT_KW)
-def _roots(parent):
+def _link_task(task, n_tasks, orders, sorted_keys, max_bucket, data, forests, marks, capped,
+               n_capped, checked):  # fmt: skip
+    """Bands ``task, task + n_tasks, ...`` into forest ``task``."""
+    work = np.empty((4, min(max_bucket, orders.shape[1])), np.int64)
+    for b in range(task, orders.shape[0], n_tasks):
+        checked[b], n_capped[b] = _link_runs(
+            orders[b], sorted_keys[b], max_bucket, data, forests[task], marks[task], work,
+            capped[b],
+        )  # fmt: skip
+
+
+@njit(**PARALLEL_KW)
+def _link_parallel(orders, sorted_keys, max_bucket, data, forests, marks, capped, n_capped,
+                   checked):  # fmt: skip
+    n_tasks = forests.shape[0]
+    for t in prange(n_tasks):
+        _link_task(t, n_tasks, orders, sorted_keys, max_bucket, data, forests, marks, capped,
+                   n_capped, checked)  # fmt: skip
+
+
+@njit(**NJIT_KW)
+def _merged_roots(forests):
+    parent = forests[0]
+    for t in range(1, forests.shape[0]):
+        for x in range(parent.shape[0]):
+            if forests[t, x] != x:
+                _union(parent, x, _find(forests[t], x))
     out = np.empty(parent.shape[0], np.int64)
     for x in range(parent.shape[0]):
         out[x] = _find(parent, x)
     return out
 
 
-def link_band(
-    order: np.ndarray,
+def new_forests(
+    n_sets: int, n_bands: int, n_forests: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Empty union-find forests for :func:`link_bands`, each ``arange(n_sets)``, with their
+    scratch (all -1).
+
+    ``n_forests`` defaults to one per thread, but at most 8, at most ``n_bands`` and one
+    per 20,000 sets (a small input never compiles the parallel kernel). The components
+    do not depend on it.
+
+    Examples
+    --------
+    >>> forests, marks = new_forests(3, n_bands=1)
+    >>> forests.tolist(), marks.tolist()
+    ([[0, 1, 2]], [[-1, -1, -1]])
+    """
+    if n_forests is None:
+        n_forests = min(_n_tasks(None, n_sets, _MIN_SETS_PER_TASK), _MAX_FORESTS, n_bands)
+    n = max(1, int(n_forests))
+    forests = np.empty((n, n_sets), np.int64)
+    forests[:] = np.arange(n_sets, dtype=np.int64)
+    return forests, np.full((n, n_sets), -1, np.int64)
+
+
+def link_bands(
+    orders: np.ndarray,
     sorted_keys: np.ndarray,
-    band: int,
     max_bucket: int,
-    buckets: np.ndarray,
     time: np.ndarray,
     account: np.ndarray,
     window: int,
     starts: np.ndarray,
     values: np.ndarray,
     threshold: float,
-    parent: np.ndarray,
-    mark: np.ndarray,
-) -> tuple[int, np.ndarray]:
-    """Join the components of the near-duplicates of one LSH band's buckets.
+    forests: np.ndarray,
+    marks: np.ndarray,
+) -> tuple[int, list[np.ndarray]]:
+    """Join the components of the near-duplicates of some LSH bands' buckets.
 
-    The candidates of a bucket (sets with one key in the band) are its pairs by different
-    accounts at most ``window`` apart; a candidate is verified (Jaccard ``>= threshold``)
-    unless its sets are already in one component or shared a bucket in an earlier band.
-    Bands are linked one after another, ``0, 1, ...``; the components do not depend on the
-    order.
+    A bucket is the sets with one key in a band; its candidates are its pairs by different
+    accounts at most ``window`` apart, and a candidate is verified (Jaccard ``>=
+    threshold``) unless its sets are already in one component of the forest the band is
+    linked into. Band ``b`` of the call goes to forest ``b % len(forests)``; the forests
+    link their bands in parallel. Call again with more bands and the same forests; then
+    :func:`component_roots`.
 
     Parameters
     ----------
-    order, sorted_keys : ndarray, shape (n_sets,)
-        The band's keys sorted stably (:func:`~cib_detect.kernels.minhash.band_sorts`):
-        set indices (int64) and their keys (uint64). Sets are in time order.
-    band : int
-        The band's number: column of ``buckets``.
+    orders, sorted_keys : ndarray, shape (n_bands, n_sets)
+        The bands' keys sorted stably on their low bits
+        (:func:`~cib_detect.kernels.minhash.band_sorts`): set indices (int64) and their
+        keys (uint64). Sets are in time order.
     max_bucket : int
-        Buckets with more sets are left out (their sets keep :data:`NO_BUCKET`).
-    buckets : uint32 ndarray, shape (n_sets, n_bands)
-        Bucket number of each set in each band, :data:`NO_BUCKET` where it meets no other
-        set; column ``band`` is filled here (start with all :data:`NO_BUCKET`).
+        Buckets with more sets are left out.
     time, account : int64 ndarray, shape (n_sets,)
         Non-decreasing time (microseconds) and account code of each set.
     window : int
@@ -171,54 +233,71 @@ def link_band(
         The sets as CSR (int64 starts, sorted uint64 values without repeats).
     threshold : float
         Smallest Jaccard similarity of a link, in (0, 1].
-    parent : int64 ndarray, shape (n_sets,)
-        Union-find forest, updated in place (start with ``np.arange(n_sets)``); a root is
-        the smallest index of its component.
-    mark : int64 ndarray, shape (n_sets,)
-        Scratch, all -1 (and left so).
+    forests, marks : int64 ndarray, shape (n_forests, n_sets)
+        From :func:`new_forests`; ``forests`` is updated in place, ``marks`` is scratch
+        (all -1, and left so).
 
     Returns
     -------
     n_checked : int
-        Candidates whose Jaccard was computed.
-    capped : int64 ndarray
-        Sizes of the buckets left out.
+        Candidates whose Jaccard was computed (depends on the number of forests).
+    capped : list of int64 ndarray
+        Per band, the sizes of its buckets left out.
 
     Examples
     --------
     >>> import numpy as np
     >>> starts = np.array([0, 3, 6, 9])
     >>> values = np.array([1, 2, 3, 1, 2, 4, 7, 8, 9], np.uint64)
-    >>> keys = np.array([5, 5, 6], np.uint64)
-    >>> buckets = np.full((3, 1), NO_BUCKET)
-    >>> parent, mark = np.arange(3), np.full(3, -1)
-    >>> link_band(np.arange(3), keys, 0, 10, buckets, np.zeros(3, np.int64), np.arange(3),
-    ...           0, starts, values, 0.5, parent, mark)
-    (1, array([], dtype=int64))
-    >>> component_roots(parent).tolist(), buckets[:, 0].tolist()
-    ([0, 0, 2], [0, 0, 4294967295])
+    >>> keys = np.array([[5, 5, 6]], np.uint64)
+    >>> forests, marks = new_forests(3, n_bands=1)
+    >>> link_bands(np.array([[0, 1, 2]]), keys, 10, np.zeros(3, np.int64), np.arange(3),
+    ...            0, starts, values, 0.5, forests, marks)
+    (1, [array([], dtype=int64)])
+    >>> component_roots(forests).tolist()
+    [0, 0, 2]
     """
     _check_csr(starts, values, np.uint64)
-    n = order.shape[0]
-    assert sorted_keys.shape == (n,) and time.shape == account.shape == parent.shape == (n,)
-    assert buckets.dtype == np.uint32 and buckets.shape[0] == n and 0 <= band < buckets.shape[1]
+    n_bands, n = orders.shape
+    assert sorted_keys.shape == (n_bands, n) and time.shape == account.shape == (n,)
+    assert forests.shape == marks.shape and forests.shape[1] == n
     max_bucket = max(int(max_bucket), 2)
-    capped = np.empty(n // (max_bucket + 1) + 1, np.int64)
-    args = _readonly(
-        np.ascontiguousarray(order, np.int64),
-        np.ascontiguousarray(sorted_keys, np.uint64),
+    capped = np.empty((n_bands, n // (max_bucket + 1) + 1), np.int64)
+    n_capped = np.zeros(n_bands, np.int64)
+    checked = np.zeros(n_bands, np.int64)
+    data = (
+        *_readonly(np.ascontiguousarray(time, np.int64), np.ascontiguousarray(account, np.int64)),
+        np.int64(window),
+        *_readonly(starts, values),
+        float(threshold),
     )
-    data = _readonly(
-        np.ascontiguousarray(time, np.int64),
-        np.ascontiguousarray(account, np.int64),
+    args = (
+        *_readonly(
+            np.ascontiguousarray(orders, np.int64), np.ascontiguousarray(sorted_keys, np.uint64)
+        ),
+        np.int64(max_bucket),
+        data,
+        forests,
+        marks,
+        capped,
+        n_capped,
+        checked,
     )
-    n_checked, n_capped = _link_band(
-        *args, np.int64(band), np.int64(max_bucket), buckets, *data, np.int64(window),
-        *_readonly(starts, values), float(threshold), parent, mark, capped,
-    )  # fmt: skip
-    return int(n_checked), capped[:n_capped].copy()
+    if forests.shape[0] == 1:  # a serial run never compiles the parallel kernel
+        _link_task(np.int64(0), np.int64(1), *args)
+    else:
+        _link_parallel(*args)
+    return int(checked.sum()), [capped[b, : n_capped[b]].copy() for b in range(n_bands)]
 
 
-def component_roots(parent: np.ndarray) -> np.ndarray:
-    """The root (smallest index) of every set's component."""
-    return _roots(parent)
+def component_roots(forests: np.ndarray) -> np.ndarray:
+    """The root (smallest index) of every set's component in the union of the forests
+    (the first is merged into, in place).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> component_roots(np.array([[0, 0, 2, 3], [0, 1, 1, 3]])).tolist()
+    [0, 0, 0, 3]
+    """
+    return _merged_roots(forests)

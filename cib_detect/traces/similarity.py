@@ -10,10 +10,11 @@ does for exact texts or URLs (:mod:`cib_detect.engine`), in every mode.
 
 Candidates come from MinHash (Broder 1997) with LSH banding (Leskovec et al., *Mining of
 Massive Datasets*, ch. 3): the time-sorted posts of one band bucket form a group, whose
-posts are paired within the window (:func:`cib_detect.kernels.components.link_band`), so
+posts are paired within the window (:func:`cib_detect.kernels.components.link_bands`), so
 candidates far apart in time are never generated. Every candidate is verified by the
-exact Jaccard of its shingle sets unless its posts are already in one group; a pair met
-in several bands is verified once. Bands are keyed and linked a few at a time. See
+exact Jaccard of its shingle sets unless its posts are already in one group (a
+dissimilar pair met in several bands is verified in each: such pairs share few bands).
+Bands are keyed and linked a few at a time, the bands of a step in parallel. See
 ``docs/similarity_traces.md``.
 """
 
@@ -30,7 +31,7 @@ from cib_detect import _config
 from cib_detect._params import check_choice, check_int
 from cib_detect.encode import indexed_posts
 from cib_detect.errors import CappedKeysWarning, ParameterError
-from cib_detect.kernels.components import NO_BUCKET, component_roots, link_band
+from cib_detect.kernels.components import component_roots, link_bands, new_forests
 from cib_detect.kernels.minhash import band_key_rows, band_sorts, bands_per_step
 from cib_detect.kernels.shingles import shingle_sets
 from cib_detect.normalize import normalize_text
@@ -156,15 +157,13 @@ def _near_duplicate_roots(time, account, starts, values, *, window_us, max_key_p
     pairs by different accounts within the window whose shingle sets have Jaccard >=
     threshold, found through LSH band buckets.
 
-    The bands are keyed, sorted and linked a few at a time, so that memory holds the
-    bucket number of every text in every band (4 bytes each) and the keys of a few bands,
-    never the keys of all bands with their sort orders."""
+    The bands are keyed, sorted and linked a few at a time, so that memory holds the keys
+    of a few bands with their sort orders and a union-find forest per thread (16 bytes a
+    text each), never the keys of all bands."""
     bands, rows = options["bands"], options["rows"]
     n = len(time)
     max_bucket = n + 1 if max_key_posts is None else max(int(max_key_posts), 2)
-    parent = np.arange(n, dtype=np.int64)
-    mark = np.full(n, -1, np.int64)
-    buckets = np.full((n, bands), NO_BUCKET, np.uint32)
+    forests, marks = new_forests(n, bands)
     per_step = bands_per_step()
     capped = []
     for first in range(0, bands, per_step):
@@ -172,12 +171,11 @@ def _near_duplicate_roots(time, account, starts, values, *, window_us, max_key_p
         keys = band_key_rows(starts, values, first, last, bands, rows, options["seed"])
         order, sorted_keys = band_sorts(keys)
         del keys
-        for b in range(first, last):
-            _, sizes = link_band(
-                order[b - first], sorted_keys[b - first], b, max_bucket, buckets, time,
-                account, window_us, starts, values, options["threshold"], parent, mark,
-            )  # fmt: skip
-            capped.extend((b, int(size)) for size in sizes)
+        _, sizes = link_bands(
+            order, sorted_keys, max_bucket, time, account, window_us, starts, values,
+            options["threshold"], forests, marks,
+        )  # fmt: skip
+        capped.extend((first + b, int(size)) for b, band in enumerate(sizes) for size in band)
         del order, sorted_keys
     if capped:
         sizes = [size for _, size in capped]
@@ -190,7 +188,7 @@ def _near_duplicate_roots(time, account, starts, values, *, window_us, max_key_p
         )
         logger.warning(message)
         warnings.warn(message, CappedKeysWarning, stacklevel=2)
-    return component_roots(parent)
+    return component_roots(forests)
 
 
 def near_duplicate_keys(
