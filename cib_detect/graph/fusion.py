@@ -98,11 +98,24 @@ def fuse(
     key = ["account_a", "account_b"]
     if n_traces == 0:
         return pl.DataFrame(schema={"account_a": pl.String, "account_b": pl.String})
+    # Strings only at the ends: accounts become codes of one Enum and a pair one int64
+    # (code_a * n_ids + code_b); trace names an Enum in name order, so rows sort by it as
+    # by the names, and each row's edge-table position (_row) finds its trace columns.
+    names = sorted(per_trace)
+    trace_enum = pl.Enum(names)
+    ids = pl.concat([edges.get_column(c) for edges in per_trace.values() for c in key]).unique()
+    account_enum = pl.Enum(ids)
+    n_ids = len(ids)
+
+    def code(column: str) -> pl.Expr:
+        return pl.col(column).cast(account_enum).to_physical().cast(pl.Int64)
+
     long = pl.concat(
         [
             edges.select(
-                *key,
-                pl.lit(trace).alias("trace"),
+                (code("account_a") * n_ids + code("account_b")).alias("pair_key"),
+                pl.lit(trace, dtype=trace_enum).alias("trace"),
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
                 *[
                     pl.col(c).cast(pl.Float64)
                     for c in PER_TRACE_COLUMNS
@@ -113,32 +126,42 @@ def fuse(
             for trace, edges in per_trace.items()
         ],
         how="diagonal",
-    )
-    # Integer pair ids and one global sort make the per-pair work vectorised.
-    pair_ids = long.group_by(key).agg().with_row_index("pair")
-    long = long.join(pair_ids, on=key).sort("pair", "p_value", "trace")
-    pair = long.get_column("pair").to_numpy()
+    ).sort("pair_key", "p_value", "trace")
+    pair_key = long.get_column("pair_key").to_numpy()
+    starts_pair = np.r_[True, pair_key[1:] != pair_key[:-1]][: len(pair_key)]
+    first = np.flatnonzero(starts_pair)
+    pair = np.cumsum(starts_pair) - 1  # pair ids 0, 1, ... in row order
     p_long = long.get_column("p_value").to_numpy()
+    trace_code = long.get_column("trace").to_physical().to_numpy().astype(np.int64)
     family_of = {t: (families.get(t, t) if families is not None else "") for t in per_trace}
-    p_pair, q_pair = _family_tests(
-        pair, p_long, long.get_column("trace").to_numpy(), family_of, first_family, alpha
+    p_pair, q_pair = _family_tests(pair, p_long, trace_code, names, family_of, first_family, alpha)
+    fused = (
+        long.with_columns(pl.Series("pair", pair))
+        .group_by("pair", maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("n_traces"),
+            (pl.col("p_value") < significant_p).sum().cast(pl.Int64).alias("n_significant_traces"),
+            pl.col("n_coactions").sum().cast(pl.Int64).alias("n_coactions"),
+            pl.col("min_dt").min().alias("min_dt"),
+        )
     )
-    fused = long.group_by("pair", maintain_order=True).agg(
-        pl.first("account_a"),
-        pl.first("account_b"),
-        pl.len().cast(pl.Int64).alias("n_traces"),
-        (pl.col("p_value") < significant_p).sum().cast(pl.Int64).alias("n_significant_traces"),
-        pl.col("n_coactions").sum().cast(pl.Int64).alias("n_coactions"),
-        pl.col("min_dt").min().alias("min_dt"),
-        pl.col("trace").str.join(",").alias("traces"),
+    fused = fused.with_columns(
+        ids.gather(pair_key[first] // n_ids).alias("account_a"),
+        ids.gather(pair_key[first] % n_ids).alias("account_b"),
+        _trace_lists(pair, first, trace_code, names).alias("traces"),
     )
     fused = fused.with_columns(pl.Series("p_value", p_pair), pl.Series("q_value", q_pair))
-    for trace, edges in per_trace.items():
+    # fused is in pair order: each trace's columns are its edge rows gathered by pair
+    row = long.get_column("_row").to_numpy()
+    for code, trace in enumerate(names):
+        edges = per_trace[trace]
         kept = [c for c in PER_TRACE_COLUMNS if c in edges.columns]
-        fused = fused.join(
-            edges.select(*key, *(pl.col(c).alias(f"{trace}_{c}") for c in kept)),
-            on=key,
-            how="left",
+        rows = trace_code == code
+        at = np.full(fused.height, -1, np.int64)
+        at[pair[rows]] = row[rows]
+        index = pl.Series(at).set(pl.Series(at < 0), None)
+        fused = fused.with_columns(
+            edges.select(pl.col(c).gather(index).alias(f"{trace}_{c}") for c in kept)
         )
     p = fused.get_column("p_value").to_numpy()
     weight = np.minimum(-np.log10(np.maximum(p, 1e-300)), _MAX_WEIGHT)
@@ -160,6 +183,25 @@ def fuse(
     )
 
 
+def _trace_lists(pair, first, trace_code, names) -> pl.Series:
+    """The traces of every pair, comma-separated in row order: each pair's sequence of
+    trace codes as one integer (digits in base ``len(names) + 1``, renumbered densely
+    before it could overflow), and one string per distinct sequence (there are few)."""
+    base = len(names) + 1
+    rank = np.arange(len(pair)) - first[pair]
+    codes = np.zeros((len(first), int(rank.max()) + 1 if len(rank) else 0), np.int64)
+    codes[pair, rank] = trace_code + 1  # 0: no trace at that rank
+    sequence, bound = np.zeros(len(first), np.int64), 1
+    for column in codes.T:
+        if bound * base >= 2**62:
+            sequence = np.unique(sequence, return_inverse=True)[1].reshape(-1)
+            bound = int(sequence.max()) + 1
+        sequence, bound = sequence * base + column, bound * base
+    _, example, which = np.unique(sequence, return_index=True, return_inverse=True)
+    labels = [",".join(names[c - 1] for c in codes[e] if c) for e in example]
+    return pl.Series(labels, dtype=pl.String).gather(which.reshape(-1))
+
+
 def _simes(pair: np.ndarray, p: np.ndarray, n_tests: int) -> np.ndarray:
     """Simes' p-value ``min_i n * p_(i) / i`` (capped at 1) of every run of ``pair``
     (sorted, ``p`` increasing within a run), with ``n_tests`` tests per run."""
@@ -170,13 +212,14 @@ def _simes(pair: np.ndarray, p: np.ndarray, n_tests: int) -> np.ndarray:
     return np.minimum(np.minimum.reduceat(n_tests * p / rank, starts), 1.0)
 
 
-def _family_tests(pair, p, trace, family_of: dict[str, str], first: str | None, alpha: float):
+def _family_tests(pair, p, trace_code, traces, family_of: dict[str, str], first, alpha: float):
     """The fused p-value and q-value of every pair id: Simes within each family of traces
-    (``pair``, ``p`` and ``trace`` are the rows sorted by pair then p-value),
+    (``pair``, ``p`` and ``trace_code``, the position of the row's trace in ``traces``, are
+    the rows sorted by pair then p-value),
     Benjamini-Hochberg over each family's tested pairs (those of the ``first`` family at
     ``q <= alpha`` left out of the others'), the smallest over families."""
     names = sorted(set(family_of.values()), key=lambda name: (name != first, name))
-    family = np.array([names.index(family_of[t]) for t in trace], dtype=np.int64)
+    family = np.array([names.index(family_of[t]) for t in traces], np.int64)[trace_code]
     n_pairs = int(pair.max()) + 1 if len(pair) else 0
     fused_p, fused_q = np.ones(n_pairs), np.ones(n_pairs)
     found = np.zeros(n_pairs, bool)
