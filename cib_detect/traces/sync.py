@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -45,58 +46,102 @@ def _stamp(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
-def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str):
-    """Accounts x bins TF-IDF rows (unit length) for accounts with >= min_posts posts."""
+@dataclass(frozen=True)
+class _Cells:
+    """The active (account, bin) cells of the kept accounts, in (account, bin) order.
+
+    ``bins`` are the distinct bins of all posts, increasing, and ``n_active`` the accounts
+    active in each (all of them, kept or not); a cell's bin is ``bins[cell_bin]``.
+    """
+
+    account_ids: pl.Series  # account_ids[code]: the id of an account code
+    row_code: np.ndarray  # the account code of each row (kept account), increasing
+    row_starts: np.ndarray  # row r owns cells row_starts[r]:row_starts[r + 1]
+    cell_row: np.ndarray
+    cell_bin: np.ndarray  # index into bins
+    cell_count: np.ndarray  # the row's posts in the bin
+    bins: np.ndarray
+    n_active: np.ndarray
+
+
+def _active_cells(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str) -> _Cells:
+    """The cells of the accounts with at least ``min_posts`` posts (the others are
+    logged at INFO level), from one sort of the posts' (account, bin) keys."""
     codes, account_ids = account_codes(posts)
-    frame = pl.DataFrame(
-        {
-            "account_code": codes.cast(pl.Int64),
-            "bin": posts.get_column("timestamp").dt.epoch("us") // bin_us,
-        }
-    )
-    # every account active in a bin counts in its global activity, kept or not
-    activity = frame.unique().group_by("bin").agg(pl.len().cast(pl.Int64).alias("n_active"))
-    posts_per_account = frame.group_by("account_code").agg(pl.len().alias("n"))
-    kept = posts_per_account.filter(pl.col("n") >= min_posts).sort("account_code")
-    n_skipped = len(posts_per_account) - len(kept)
+    code = codes.to_numpy().astype(np.int64, copy=False)
+    post_bin = (posts.get_column("timestamp").dt.epoch("us") // bin_us).to_numpy()
+    n_codes = len(account_ids)
+    first = int(post_bin.min()) if len(post_bin) else 0
+    index = post_bin - first
+    span = int(index.max()) + 1 if len(post_bin) else 0
+    if span <= len(post_bin):
+        bins = np.arange(first, first + span, dtype=np.int64)
+    else:  # sparse bins (sub-second bins over months): numbered by rank instead, so that
+        # the keys below cannot overflow and the per-bin arrays stay within the posts' count
+        bins, index = np.unique(post_bin, return_inverse=True)
+        span = len(bins)
+    keys = code * span + index
+    keys.sort()
+    cell_first = np.flatnonzero(np.diff(keys, prepend=-1))
+    cell_count = np.diff(cell_first, append=len(keys))
+    cell_code, cell_bin = np.divmod(keys[cell_first], max(span, 1))
+    n_active = np.bincount(cell_bin, minlength=span)
+    posts_per_account = np.bincount(code, minlength=n_codes)
+    kept = posts_per_account >= min_posts
+    row_code = np.flatnonzero(kept)
+    n_skipped = n_codes - len(row_code)
     if n_skipped:
         logger.info(
             "%s: %d of %d accounts have fewer than min_posts=%d posts and were skipped",
             function,
             n_skipped,
-            len(posts_per_account),
+            n_codes,
             min_posts,
         )
-    rows = kept.with_row_index("row", offset=0).select("account_code", pl.col("row").cast(pl.Int64))
-    cells = (
-        frame.join(rows, on="account_code", how="inner")
-        .group_by("row", "bin")
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        # group_by's order is arbitrary: sorted, each row's norm below sums its weights in
-        # one order, so the similarities are the same in every run to the last bit
-        .sort("row", "bin")
+    in_kept = kept[cell_code]
+    cell_row = (np.cumsum(kept) - 1)[cell_code[in_kept]]
+    return _Cells(
+        account_ids=account_ids,
+        row_code=row_code,
+        row_starts=_row_starts(cell_row, len(row_code)),
+        cell_row=cell_row,
+        cell_bin=cell_bin[in_kept],
+        cell_count=cell_count[in_kept],
+        bins=bins,
+        n_active=n_active,
     )
-    n_accounts = len(rows)
-    cells = cells.with_columns(
-        pl.col("bin").rank("dense").cast(pl.Int64).alias("col") - 1,
-        pl.len().over("bin").alias("df"),
+
+
+def _row_starts(cell_row: np.ndarray, n_rows: int) -> np.ndarray:
+    """CSR row boundaries of cells sorted by row."""
+    row_starts = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(cell_row, minlength=n_rows), out=row_starts[1:])
+    return row_starts
+
+
+def _tfidf_matrix(cells: _Cells, df: np.ndarray):
+    """Rows of TF-IDF weights (unit length) over the bins, as CSR: ``row_starts``,
+    ``cols``, ``weights``, ``counts`` (posts) and the number of columns."""
+    n_rows = len(cells.row_code)
+    # the cells are sorted by row then bin, and flagged so: polars then sums each row's
+    # squared weights over its contiguous slice, in one order, so the similarities are the
+    # same in every run to the last bit (and the same as before the cells came from numpy)
+    row = pl.Series("row", cells.cell_row).set_sorted()
+    frame = pl.DataFrame(
+        {"row": row, "count": cells.cell_count, "df": df[cells.cell_bin]}
     ).with_columns(
         # sublinear tf times idf = ln(N / df): a bin where every account is active weighs 0
-        ((1.0 + pl.col("count").log()) * (n_accounts / pl.col("df")).log()).alias("w")
+        ((1.0 + pl.col("count").log()) * (n_rows / pl.col("df")).log()).alias("w")
     )
-    occupied = cells.select("row", "bin")  # every active (account, bin), for the null
-    cells = (
-        cells.with_columns(
-            (pl.col("w") / (pl.col("w") ** 2).sum().over("row").sqrt()).fill_nan(0.0).alias("w")
-        )
-        .filter(pl.col("w") > 0)
-        .sort("row", "col")
-    )
-    row = cells.get_column("row").to_numpy()
-    row_starts = np.zeros(n_accounts + 1, np.int64)
-    np.cumsum(np.bincount(row, minlength=n_accounts), out=row_starts[1:])
-    n_cols = int(cells.get_column("col").max() + 1) if len(cells) else 0
-    return rows, account_ids, row_starts, cells, n_cols, occupied, activity
+    w = frame.select(
+        (pl.col("w") / (pl.col("w") ** 2).sum().over("row").sqrt()).fill_nan(0.0)
+    ).to_series()
+    keep = (w > 0).to_numpy()
+    col_of_bin = np.cumsum(df > 0) - 1  # columns: the bins a kept account is active in
+    cols = col_of_bin[cells.cell_bin[keep]]
+    n_cols = int(cols.max()) + 1 if len(cols) else 0
+    row_starts = _row_starts(cells.cell_row[keep], n_rows)
+    return row_starts, cols, w.filter(keep).to_numpy(), cells.cell_count[keep], n_cols
 
 
 # Pseudo-count of active accounts added to every bin of the null's within-period weights:
@@ -105,27 +150,18 @@ def _bin_matrix(posts: pl.DataFrame, bin_us: int, min_posts: int, function: str)
 _PSEUDO_ACTIVE = 1.0
 
 
-def _sync_null(occupied: pl.DataFrame, activity: pl.DataFrame, n_rows: int, a, b, per: int):
-    """Shared periods (the statistic) and their expectation under the null, per pair.
-
-    ``occupied``: ``row``, ``bin`` of the kept accounts' active bins; ``activity``:
-    ``bin``, ``n_active`` (all accounts); ``a``, ``b``: the pairs' rows; ``per``: bins per
-    period.
-    """
-    period = (pl.col("bin") // per).alias("period")
-    totals = activity.group_by(period).agg(pl.col("n_active").sum().alias("total"))
-    cells = (
-        occupied.join(activity, on="bin", how="left")
-        .join(totals, left_on=pl.col("bin") // per, right_on="period", how="left")
-        .sort("row", "bin")
-    )
-    row_starts = np.zeros(n_rows + 1, np.int64)
-    np.cumsum(np.bincount(cells.get_column("row").to_numpy(), minlength=n_rows), out=row_starts[1:])
+def _sync_null(cells: _Cells, a, b, per: int):
+    """Shared periods (the statistic) and their expectation under the null, per pair
+    (rows ``a``, ``b``); ``per``: bins per period."""
+    period = cells.bins // per  # increasing
+    new = np.diff(period, prepend=period[:1] - 1) != 0
+    totals = np.add.reduceat(cells.n_active, np.flatnonzero(new))  # accounts active in each
+    period_of_bin = np.cumsum(new) - 1
     return sync_null_pairs(
-        row_starts,
-        cells.get_column("bin").to_numpy(),
-        cells.get_column("n_active").to_numpy().astype(np.float64),
-        cells.get_column("total").to_numpy().astype(np.float64),
+        cells.row_starts,
+        cells.bins[cells.cell_bin],
+        cells.n_active[cells.cell_bin].astype(np.float64),
+        totals[period_of_bin[cells.cell_bin]].astype(np.float64),
         per,
         np.asarray(a, np.int64),
         np.asarray(b, np.int64),
@@ -261,11 +297,12 @@ def sync_activity(
             f"the 'period' parameter of {function} must be a positive multiple of 'bin' "
             f"({bin!r}); got {period!r}"
         )
-    rows, account_ids, row_starts, cells, n_cols, occupied, activity = _bin_matrix(
-        posts, bin_us, min_posts, function
-    )
-    bin_pairs = cells.group_by("col").agg(pl.len().cast(pl.Int64).alias("n"))
-    bin_pairs = int(bin_pairs.select((pl.col("n") * (pl.col("n") - 1) // 2).sum()).item() or 0)
+    cells = _active_cells(posts, bin_us, min_posts, function)
+    n_rows = len(cells.row_code)
+    df = np.bincount(cells.cell_bin, minlength=len(cells.bins))  # kept accounts per bin
+    # the cost before any of it is paid: a bin every kept account is active in weighs 0
+    df_weighted = df[(df > 0) & (df < n_rows)]
+    bin_pairs = int((df_weighted * (df_weighted - 1) // 2).sum())
     if max_bin_pairs is not None and bin_pairs > max_bin_pairs:
         message = (
             f"trace 'sync_activity' was left out: {bin_pairs:,} pairs of accounts share a "
@@ -276,18 +313,19 @@ def sync_activity(
         logger.warning(message)
         warnings.warn(message, CappedKeysWarning, stacklevel=2)
         return pl.DataFrame(schema=SYNC_EDGE_SCHEMA)
+    row_starts, cols, weights, counts, n_cols = _tfidf_matrix(cells, df)
     a, b, sim, shared, count_a, count_b, _ = sparse_cosine_pairs(
         row_starts,
-        cells.get_column("col").to_numpy(),
-        cells.get_column("w").to_numpy(),
-        cells.get_column("count").to_numpy(),
+        cols,
+        weights,
+        counts,
         n_cols,
         min_similarity,
         min_weight,
         top_k,
     )
-    periods, expected = _sync_null(occupied, activity, len(rows), a, b, period_us // bin_us)
-    code = rows.get_column("account_code").to_numpy()
+    periods, expected = _sync_null(cells, a, b, period_us // bin_us)
+    code = cells.row_code
     code_a, code_b = code[a], code[b]
     swap = code_a > code_b
     pairs = pl.DataFrame(
@@ -306,8 +344,8 @@ def sync_activity(
         pairs = pairs.unique(["code_a", "code_b"], keep="first")
     pairs = pairs.sort("code_a", "code_b")
     return pairs.select(
-        account_ids.gather(pairs["code_a"]).alias("account_a"),
-        account_ids.gather(pairs["code_b"]).alias("account_b"),
+        cells.account_ids.gather(pairs["code_a"]).alias("account_a"),
+        cells.account_ids.gather(pairs["code_b"]).alias("account_b"),
         "n_coactions",
         "n_keys",
         "n_posts_a",
