@@ -40,6 +40,7 @@ import polars as pl
 
 from cib_detect import normalize
 from cib_detect.datasets.reference import commercial_markers
+from cib_detect.score.government import HASHTAG_KEYS, link_urls
 
 __all__ = ["COMMERCIAL_SATURATION", "PROMO_PATTERN", "cluster_commercial", "post_commercial"]
 
@@ -145,19 +146,13 @@ def _host(url: pl.Expr) -> pl.Expr:
     )
 
 
-def _urls(columns) -> pl.Expr:
-    if "urls" in columns:
-        return pl.col("urls")
-    if "text" in columns:
-        return normalize.extract_urls(pl.col("text"))
-    return pl.lit([], dtype=pl.List(pl.String))
-
-
 def _tags(columns) -> pl.Expr:
     if "hashtags" in columns:
         return pl.col("hashtags").list.eval(
             pl.element().str.strip_chars().str.strip_chars_start("#＃").str.to_lowercase()
         )
+    if HASHTAG_KEYS in columns:  # without a hashtags column: those of the text, extracted once
+        return pl.col(HASHTAG_KEYS)
     if "text" in columns:
         return normalize.extract_hashtags(pl.col("text"))
     return pl.lit([], dtype=pl.List(pl.String))
@@ -174,6 +169,26 @@ def _promo_text(posts: pl.DataFrame) -> pl.Series:
         exact = posts.filter(candidate).select(text.str.contains(PROMO_PATTERN)).to_series()
         found[candidate.to_numpy()] = exact.to_numpy()
     return pl.Series(found)
+
+
+def _kept_items(posts: pl.DataFrame, lists: pl.Expr, keep: pl.Expr) -> pl.Series:
+    """Each post's list (``lists``, null as ``[]``) mapped item by item through ``keep``
+    (an expression of ``pl.col("item")``; null drops the item), in order. On the exploded
+    items rather than in ``list.eval``, which runs one list at a time (3 s less on the
+    IRA tweets)."""
+    items = (
+        posts.select(lists.alias("item"))
+        .with_row_index("post")
+        .explode("item")
+        .drop_nulls("item")
+        .with_columns(keep.alias("item"))
+        .drop_nulls("item")
+        .group_by("post", maintain_order=True)
+        .agg("item")
+    )
+    every_post = pl.DataFrame({"post": pl.int_range(posts.height, dtype=pl.UInt32, eager=True)})
+    kept = every_post.join(items, on="post", how="left", maintain_order="left")
+    return kept.get_column("item").fill_null(pl.lit([], dtype=pl.List(pl.String)))
 
 
 def post_commercial(posts: pl.DataFrame) -> pl.DataFrame:
@@ -193,24 +208,18 @@ def post_commercial(posts: pl.DataFrame) -> pl.DataFrame:
     """
     hosts, query, tags = _patterns()
     columns = posts.columns
-    urls = _urls(columns).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    host = _host(pl.col("item"))
+    commercial_host = pl.when(host.str.contains(hosts) | pl.col("item").str.contains(query))
+    product_tag = pl.when(pl.col("item").is_in(tags))
     return (
         posts.select(
             "post_id",
             "account_id",
             _promo_text(posts).alias("promo_text"),
-            urls.list.eval(
-                pl.when(_host(pl.element()).str.contains(hosts))
-                .then(_host(pl.element()))
-                .when(pl.element().str.contains(query))
-                .then(_host(pl.element()))
-                .otherwise(None)
-                .drop_nulls()
-            ).alias("commercial_hosts"),
-            _tags(columns)
-            .fill_null(pl.lit([], dtype=pl.List(pl.String)))
-            .list.eval(pl.element().filter(pl.element().is_in(tags)))
-            .alias("commercial_tags"),
+            _kept_items(posts, link_urls(columns), commercial_host.then(host)).alias(
+                "commercial_hosts"
+            ),
+            _kept_items(posts, _tags(columns), product_tag.then("item")).alias("commercial_tags"),
         )
         .with_columns(
             (pl.col("commercial_hosts").list.len() > 0).alias("commercial_link"),

@@ -101,31 +101,42 @@ def state_account_ids(accounts: pl.DataFrame | None, seed_accounts=()) -> list[s
     return sorted(ids)
 
 
-#: Columns :func:`with_link_keys` adds: the registered domains of each post's links and its
-#: lower-case hashtags, derived once for every part of the score that reads them.
-LINK_DOMAINS, HASHTAG_KEYS = "_link_domains", "_hashtag_keys"
+#: Columns :func:`with_link_keys` adds: each post's links as written (the ``urls`` column
+#: or those of its text), their registered domains and its lower-case hashtags, derived
+#: once for every part of the score that reads them.
+LINK_URLS, LINK_DOMAINS, HASHTAG_KEYS = "_link_urls", "_link_domains", "_hashtag_keys"
 
 
 def with_link_keys(posts: pl.DataFrame) -> pl.DataFrame:
-    """``posts`` with :data:`LINK_DOMAINS` and :data:`HASHTAG_KEYS`: canonicalising every
-    URL is the dearest step of the score (about 7 s per pass on the 2.46M IRA tweets),
-    and amplification, narrative, source diversity and the background all read it."""
+    """``posts`` with :data:`LINK_URLS`, :data:`LINK_DOMAINS` and :data:`HASHTAG_KEYS`:
+    extracting and canonicalising every URL is the dearest step of the score (about 7 s
+    per pass on the 2.46M IRA tweets), and amplification, narrative, source diversity,
+    the background and the commercial score all read them."""
     columns = posts.columns
+    if LINK_URLS not in columns:
+        posts = posts.with_columns(link_urls(columns).alias(LINK_URLS))
     return posts.with_columns(
-        _domains(columns).alias(LINK_DOMAINS), _hashtags(columns).alias(HASHTAG_KEYS)
+        _domains(posts.columns).alias(LINK_DOMAINS), _hashtags(columns).alias(HASHTAG_KEYS)
     )
+
+
+def link_urls(columns) -> pl.Expr:
+    """Each post's links as written: :data:`LINK_URLS` when :func:`with_link_keys` added it,
+    else the ``urls`` column, else the links of the text (``[]`` without either)."""
+    if LINK_URLS in columns:
+        return pl.col(LINK_URLS)
+    if "urls" in columns:
+        return pl.col("urls")
+    if "text" in columns:
+        return normalize.extract_urls(pl.col("text"))
+    return pl.lit([], dtype=pl.List(pl.String))
 
 
 def _domains(columns) -> pl.Expr:
     if LINK_DOMAINS in columns:
         return pl.col(LINK_DOMAINS)
-    if "urls" in columns:
-        urls = pl.col("urls")
-    elif "text" in columns:
-        urls = normalize.extract_urls(pl.col("text"))
-    else:
-        return pl.lit([], dtype=pl.List(pl.String))
-    return urls.list.eval(normalize.registered_domain(normalize.canonical_url(pl.element())))
+    domain = normalize.registered_domain(normalize.canonical_url(pl.element()))
+    return link_urls(columns).list.eval(domain)
 
 
 def _hashtags(columns) -> pl.Expr:
