@@ -95,12 +95,25 @@ def _link_bucket(members, time, account, window, starts, values, threshold, pare
 
 
 @njit(**NJIT_KW)
+def _link_bucket_or_cap(members, max_bucket, data, parent, mark, work, capped, n_checked,
+                        n_capped):  # fmt: skip
+    """Link one bucket, or record its size when it is capped. Returns the running counts."""
+    if members.shape[0] > max_bucket:
+        capped[n_capped] = members.shape[0]
+        return n_checked, n_capped + 1
+    time, account, window, starts, values, threshold = data
+    n_checked += _link_bucket(
+        members, time, account, window, starts, values, threshold, parent, mark, work
+    )
+    return n_checked, n_capped
+
+
+@njit(**NJIT_KW)
 def _link_runs(order, sorted_keys, max_bucket, data, parent, mark, work, capped):
     """Every bucket of one band. ``sorted_keys`` is sorted on its low
     :data:`~cib_detect.kernels.minhash.BUCKET_BITS` bits only: a run of equal low bits is
-    one bucket but for rare collisions, whose run is split by the full key (stably, so
-    each bucket keeps its increasing set order). Returns (verified pairs, capped runs)."""
-    time, account, window, starts, values, threshold = data
+    one bucket but for rare collisions, whose run is split by the full key (each bucket
+    keeps its increasing set order). Returns (verified pairs, capped buckets)."""
     n = order.shape[0]
     n_checked = 0
     n_capped = 0
@@ -112,27 +125,33 @@ def _link_runs(order, sorted_keys, max_bucket, data, parent, mark, work, capped)
         while e < n and sorted_keys[e] & _BUCKET_MASK == low:
             mixed = mixed or sorted_keys[e] != sorted_keys[s]
             e += 1
-        if e - s >= 2:
+        if e - s >= 2 and not mixed:
+            n_checked, n_capped = _link_bucket_or_cap(
+                order[s:e], max_bucket, data, parent, mark, work, capped, n_checked, n_capped
+            )
+        elif e - s >= 2:
+            # Collisions are rare and a run holds few keys: each key's members are
+            # gathered in turn (in their order), without a sort to compile.
             members = order[s:e]
             keys = sorted_keys[s:e]
-            if mixed:
-                split = np.argsort(keys, kind="mergesort")
-                members = members[split]
-                keys = keys[split]
-            u = 0
-            while u < e - s:
-                v = u + 1
-                while v < e - s and keys[v] == keys[u]:
-                    v += 1
-                if v - u > max_bucket:
-                    capped[n_capped] = v - u
-                    n_capped += 1
-                elif v - u >= 2:
-                    n_checked += _link_bucket(
-                        members[u:v], time, account, window, starts, values, threshold,
-                        parent, mark, work,
+            done = np.empty(e - s, np.bool_)
+            for a in range(e - s):
+                done[a] = False
+            bucket = np.empty(e - s, np.int64)
+            for a in range(e - s):
+                if done[a]:
+                    continue
+                size = 0
+                for c in range(a, e - s):
+                    if not done[c] and keys[c] == keys[a]:
+                        bucket[size] = members[c]
+                        done[c] = True
+                        size += 1
+                if size >= 2:
+                    n_checked, n_capped = _link_bucket_or_cap(
+                        bucket[:size], max_bucket, data, parent, mark, work, capped,
+                        n_checked, n_capped,
                     )  # fmt: skip
-                u = v
         s = e
     return n_checked, n_capped
 
@@ -272,9 +291,10 @@ def link_bands(
         float(threshold),
     )
     args = (
-        *_readonly(
-            np.ascontiguousarray(orders, np.int64), np.ascontiguousarray(sorted_keys, np.uint64)
-        ),
+        # orders writable (as band_sorts makes them): a bucket is a slice of them or a
+        # gathered copy, one array type for the bucket kernel
+        np.ascontiguousarray(orders, np.int64),
+        *_readonly(np.ascontiguousarray(sorted_keys, np.uint64)),
         np.int64(max_bucket),
         data,
         forests,
