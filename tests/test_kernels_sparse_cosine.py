@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cib_detect.kernels import sparse_cosine
 from cib_detect.kernels.sparse_cosine import sparse_cosine_pairs
 from tests.reference import on_one_and_all_threads
 from tests.reference_similarity import naive_sparse_cosine_pairs
@@ -31,9 +32,12 @@ rows = st.integers(1, 8).flatmap(
     st.integers(0, 3),
     st.sampled_from([None, 1, 2, 5]),
     tasks,
+    # buffer places of the count pass: all rows written there, none, or some (the rest
+    # recomputed by the fill pass)
+    st.sampled_from([None, 0, 3]),
 )
 def test_sparse_cosine_pairs_equal_the_naive_pairs(
-    data, min_similarity, min_shared, top_k, n_tasks
+    data, min_similarity, min_shared, top_k, n_tasks, buffer_pairs
 ):
     n_cols, matrix = data
     cells = [(a, c, *matrix[a][c]) for a in range(len(matrix)) for c in sorted(matrix[a])]
@@ -41,19 +45,25 @@ def test_sparse_cosine_pairs_equal_the_naive_pairs(
     cols = np.array([c for _, c, _, _ in cells], dtype=np.int64)
     vals = np.array([v for _, _, v, _ in cells], dtype=np.float64)
     counts = np.array([n for _, _, _, n in cells], dtype=np.int64)
-    output = on_one_and_all_threads(
-        lambda: sparse_cosine_pairs(
-            row_starts,
-            cols,
-            vals,
-            counts,
-            n_cols,
-            min_similarity,
-            min_shared,
-            top_k,
-            n_tasks=n_tasks,
+    default = sparse_cosine._BUFFER_PAIRS
+    if buffer_pairs is not None:
+        sparse_cosine._BUFFER_PAIRS = buffer_pairs
+    try:
+        output = on_one_and_all_threads(
+            lambda: sparse_cosine_pairs(
+                row_starts,
+                cols,
+                vals,
+                counts,
+                n_cols,
+                min_similarity,
+                min_shared,
+                top_k,
+                n_tasks=n_tasks,
+            )
         )
-    )
+    finally:
+        sparse_cosine._BUFFER_PAIRS = default
     assert all(column.dtype == np.int64 for i, column in enumerate(output) if i != 2)
     assert output[2].dtype == np.float64
     got = list(zip(*(column.tolist() for column in output), strict=True))

@@ -3,7 +3,9 @@
 Every pair of rows sharing a column, output-sensitive: the cost is the sum over columns of
 (rows in the column)^2, never rows^2, and only pairs passing the filters are written.
 Similarities are summed in float64 in increasing column order, so results do not depend
-on the thread count; parallel work is split into contiguous blocks of rows.
+on the thread count; parallel work is split into contiguous blocks of rows. A count pass
+finds each row's partners and writes them to per-task buffers while they fit; a fill pass
+recomputes only the rows that did not fit, once the output's size is known.
 """
 
 from __future__ import annotations
@@ -23,26 +25,6 @@ from cib_detect.kernels._tasks import (
 )
 
 __all__ = ["sparse_cosine_pairs"]
-
-
-@njit(inline="always", **NJIT_KW)  # one call site: no compile of its own
-def _shared_stats(row_starts, row_cols, row_counts, a, b):
-    """Shared columns of rows ``a`` and ``b`` and the sums of each side's counts there."""
-    p, e = row_starts[a], row_starts[a + 1]
-    q, f = row_starts[b], row_starts[b + 1]
-    shared = count_a = count_b = 0
-    while p < e and q < f:
-        if row_cols[p] == row_cols[q]:
-            shared += 1
-            count_a += row_counts[p]
-            count_b += row_counts[q]
-            p += 1
-            q += 1
-        elif row_cols[p] < row_cols[q]:
-            p += 1
-        else:
-            q += 1
-    return shared, count_a, count_b
 
 
 @njit(inline="always", **NJIT_KW)  # one call site: no compile of its own
@@ -80,23 +62,34 @@ def _sparse_task(
     out_sim,
     out_int,
 ):
-    """Rows ``first..last-1`` against every row sharing a column. Count pass: ``kept[a]``
-    = partners passing the filters. Fill pass (only rows with ``kept[a] > 0``): write them.
-    Only the dot products are accumulated per visit (one scattered write); the shared
-    columns of the few kept pairs are counted afterwards by merging the two rows."""
+    """Rows ``first..last-1`` against every row sharing a column.
+
+    Count pass (``fill`` False): ``kept[a]`` = partners passing the filters, for every
+    row; the rows are also written, one after the other, into the task's region of the
+    buffers, ``offsets[first]:offsets[last]``, while they fit: returns the first row not
+    written. Fill pass: the rows with ``kept[a] > 0`` written at ``offsets[a]``.
+
+    A row's partners are a sparse set: ``slot[b]`` is ``b``'s place in ``touched`` when
+    ``touched[slot[b]] == b``, and the sums of the pair live at that place. A visit then
+    touches one array of the length of the rows at random (``slot``, half the cache lines
+    of a dense ``seen`` + ``dot`` + ``shared``); the rest is the few hundred places of
+    the row's partners. The dot products are summed in increasing column order, as
+    before (the same bits)."""
     n_rows = kept.shape[0]
     # np.empty and loops: np.zeros and np.full would compile numba functions of their own
-    dot = np.empty(n_rows, np.float64)
-    seen = np.empty(n_rows, np.int64)
-    shared = np.empty(n_rows if min_shared > 1 else 0, np.int64)
+    slot = np.empty(n_rows, np.int64)
     for b in range(n_rows):
-        dot[b] = 0.0
-        seen[b] = -1
-    for b in range(shared.shape[0]):
-        shared[b] = 0
+        slot[b] = 0
     touched = np.empty(n_rows, np.int64)
+    dot = np.empty(n_rows, np.float64)
+    shared = np.empty(n_rows, np.int64)
+    sum_a = np.empty(n_rows, np.int64)
+    sum_b = np.empty(n_rows, np.int64)
     sims = np.empty(n_rows, np.float64)
-    partners = np.empty(n_rows, np.int64)
+    # a kept partner as one sortable int64: its row in the high bits, its place in the low
+    keys = np.empty(n_rows, np.int64)
+    o = offsets[first]  # count pass: the next free place of the task's region
+    stop = last
     for a in range(first, last):
         if fill and kept[a] == 0:
             continue
@@ -112,68 +105,69 @@ def _sparse_task(
                 b = col_rows[q]
                 if b == a:
                     continue
-                if seen[b] != a:
-                    seen[b] = a
-                    touched[n_touched] = b
+                t = slot[b]
+                if t >= n_touched or touched[t] != b:
+                    t = n_touched
                     n_touched += 1
-                dot[b] += w_a * col_vals[q]
-                if min_shared > 1:
-                    shared[b] += 1
-        n = 0
+                    slot[b] = t
+                    touched[t] = b
+                    dot[t] = 0.0
+                    shared[t] = 0
+                    sum_a[t] = 0
+                    sum_b[t] = 0
+                dot[t] += w_a * col_vals[q]
+                shared[t] += 1
+                sum_a[t] += row_counts[p]
+                sum_b[t] += col_counts[q]
+        n_found = 0
         for t in range(n_touched):
-            b = touched[t]
-            if dot[b] >= min_similarity and (min_shared <= 1 or shared[b] >= min_shared):
-                sims[n] = dot[b]
-                partners[n] = b
-                n += 1
-            dot[b] = 0.0
-            if min_shared > 1:
-                shared[b] = 0
-        if top_k > 0:
-            n = _select_top(sims, partners, np.int64(n), top_k)
-        elif fill:
-            # Ascending partner order. The partners are distinct: their similarities are
-            # parked in ``dot`` (all zero again here) while the partners sort, with the
-            # int64 sort of every kernel (an argsort and a fancy-indexed slice
-            # assignment would each compile numba code of their own).
-            for r in range(n):
-                dot[partners[r]] = sims[r]
-            _sort_int64(partners, np.int64(0), np.int64(n))
-            for r in range(n):
-                b = partners[r]
-                sims[r] = dot[b]
-                dot[b] = 0.0
-        if fill:
-            o = offsets[a]
-            for r in range(n):
-                b = partners[r]
-                n_shared, count_a, count_b = _shared_stats(row_starts, row_cols, row_counts, a, b)
-                out_b[o + r] = b
-                out_sim[o + r] = sims[r]
-                out_int[0, o + r] = n_shared
-                out_int[1, o + r] = count_a
-                out_int[2, o + r] = count_b
-                out_int[3, o + r] = r + 1
-        else:
+            if dot[t] >= min_similarity and (min_shared <= 1 or shared[t] >= min_shared):
+                sims[n_found] = dot[t]
+                keys[n_found] = (touched[t] << 32) | t
+                n_found += 1
+        n = n_found if top_k == 0 else min(n_found, top_k)
+        if not fill:
             kept[a] = n
+            if stop < last or o + n > offsets[last]:  # the region is full: counted only
+                stop = min(stop, a)
+                continue
+        else:
+            o = offsets[a]
+        if top_k > 0:  # keys order partners as their rows do: ties go to the lower row
+            _select_top(sims, keys, np.int64(n_found), top_k)
+        else:  # ascending partner order
+            _sort_int64(keys, np.int64(0), np.int64(n))
+        for r in range(n):
+            b = keys[r] >> 32
+            t = keys[r] & 0xFFFFFFFF
+            out_b[o + r] = b
+            out_sim[o + r] = dot[t]
+            out_int[0, o + r] = shared[t]
+            out_int[1, o + r] = sum_a[t]
+            out_int[2, o + r] = sum_b[t]
+            out_int[3, o + r] = r + 1
+        o += n
+    return stop
 
 
 @njit(**PARALLEL_KW)
-def _sparse_parallel(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
+def _sparse_parallel(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int, stops):
     for t in prange(bounds.shape[0] - 1):
-        _sparse_task(
+        stops[t] = _sparse_task(
             bounds[t], bounds[t + 1], *data, *filters, fill, kept, offsets, out_b, out_sim, out_int
         )
 
 
 def _sparse_pass(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out_int):
-    """One pass over the rows cut by ``bounds``. Chosen here, not in a compiled caller, so
-    that a serial run never compiles the parallel kernel (several times dearer to
-    compile) and ``fill`` is never a literal (one specialisation for both passes). A
-    serial run calls the task from here: a compiled serial wrapper would inline the task
-    and cost about as much to compile again (0.9 s)."""
+    """One pass over the rows cut by ``bounds``; returns each task's first row not
+    written (count pass). Chosen here, not in a compiled caller, so that a serial run
+    never compiles the parallel kernel (several times dearer to compile) and ``fill`` is
+    never a literal (one specialisation for both passes). A serial run calls the task
+    from here: a compiled serial wrapper would inline the task and cost about as much to
+    compile again (0.9 s)."""
+    stops = np.empty(bounds.shape[0] - 1, np.int64)
     if bounds.shape[0] == 2:
-        _sparse_task(
+        stops[0] = _sparse_task(
             bounds[0],
             bounds[1],
             *data,
@@ -186,7 +180,10 @@ def _sparse_pass(bounds, data, filters, fill, kept, offsets, out_b, out_sim, out
             out_int,
         )
     else:
-        _sparse_parallel(bounds, data, filters, bool(fill), kept, offsets, out_b, out_sim, out_int)
+        _sparse_parallel(
+            bounds, data, filters, bool(fill), kept, offsets, out_b, out_sim, out_int, stops
+        )
+    return stops
 
 
 @njit(**NJIT_KW)
@@ -200,6 +197,11 @@ def _sparse_work(row_starts, row_cols, col_starts):
             c = row_cols[p]
             work[a] += col_starts[c + 1] - col_starts[c]
     return work
+
+
+# Places of the count pass's buffers (48 bytes each, written only as used): the rows
+# whose partners fit are written in that pass, the others recomputed in a fill pass.
+_BUFFER_PAIRS = 1 << 24
 
 
 def _sparse_cosine_pairs(
@@ -222,20 +224,39 @@ def _sparse_cosine_pairs(
     data = (row_starts, row_cols, row_vals, row_counts, col_starts, col_rows, col_vals, col_counts)
     data = tuple(_readonly(*data))
     filters = (min_similarity, min_shared, top_k)
+    # A row's partners are at most its visits (the entries of its columns but its own)
+    # over min_shared, the other rows, and top_k: its region in the buffers, scaled down
+    # to _BUFFER_PAIRS in all.
+    room = (work - 1 - np.diff(row_starts)) // max(int(min_shared), 1)
+    room = np.minimum(room, max(n_rows - 1, 0) if top_k == 0 else min(n_rows - 1, top_k))
+    if room.sum() > _BUFFER_PAIRS:
+        room = room * _BUFFER_PAIRS // room.sum()
+    regions = _exclusive_cumsum(room)
+    buf_b = np.empty(regions[n_rows], np.int64)
+    buf_sim = np.empty(regions[n_rows], np.float64)
+    buf_int = np.empty((4, regions[n_rows]), np.int64)
     kept = np.zeros(n_rows, np.int64)
-    no_b = np.empty(0, np.int64)
-    no_sim = np.empty(0, np.float64)
-    no_int = np.empty((4, 0), np.int64)
-    _sparse_pass(bounds, data, filters, False, kept, kept, no_b, no_sim, no_int)
+    stops = _sparse_pass(bounds, data, filters, False, kept, regions, buf_b, buf_sim, buf_int)
     offsets = _exclusive_cumsum(kept)
     total = offsets[n_rows]
     out_a = np.repeat(np.arange(n_rows, dtype=np.int64), kept)
-    work[kept == 0] = 1  # the fill pass skips them
     out_b = np.empty(total, np.int64)
     out_sim = np.empty(total, np.float64)
     out_int = np.empty((4, total), np.int64)
-    bounds = _split_by_work(work, np.int64(n_tasks))
-    _sparse_pass(bounds, data, filters, True, kept, offsets, out_b, out_sim, out_int)
+    pending = kept.copy()  # rows the count pass could not write
+    for t in range(len(stops)):
+        first, stop = bounds[t], stops[t]
+        start, end = offsets[first], offsets[stop]
+        source = regions[first]
+        out_b[start:end] = buf_b[source : source + end - start]
+        out_sim[start:end] = buf_sim[source : source + end - start]
+        out_int[:, start:end] = buf_int[:, source : source + end - start]
+        pending[first:stop] = 0
+    del buf_b, buf_sim, buf_int
+    if pending.any():
+        work[pending == 0] = 1  # the fill pass skips them
+        bounds = _split_by_work(work, np.int64(n_tasks))
+        _sparse_pass(bounds, data, filters, True, pending, offsets, out_b, out_sim, out_int)
     return out_a, out_b, out_sim, out_int
 
 
