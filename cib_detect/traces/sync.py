@@ -175,10 +175,14 @@ def _conditional_poisson(observed, expected, selected_from: int = 2) -> np.ndarr
     which the traces' layer may not import)."""
     observed = np.asarray(observed, dtype=np.float64)
     expected = np.maximum(np.asarray(expected, dtype=np.float64), 1e-12)
+    p_value = np.ones_like(observed)
+    tested = observed > selected_from  # the others are 1: their tails are not computed
+    observed, expected = observed[tested], expected[tested]
     tail = stats.poisson.sf(observed - 1, expected)
     selected = stats.poisson.sf(selected_from - 1, expected)
     ratio = np.divide(tail, selected, out=np.ones_like(tail), where=selected > 0)
-    return np.clip(np.where(observed <= selected_from, 1.0, ratio), 0.0, 1.0)
+    p_value[tested] = np.clip(ratio, 0.0, 1.0)
+    return p_value
 
 
 def sync_activity(
