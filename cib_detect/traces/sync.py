@@ -230,7 +230,7 @@ def sync_activity(
         similarity too: it has the effect of ``min_similarity > 0`` on the p-values.
     max_bin_pairs : int, optional, default 200,000,000
         The trace's cost is the pairs of kept accounts active in one bin, summed over
-        bins; it grows with the square of the posts per minute (about 1.5e8 and 27 s on 2
+        bins; it grows with the square of the posts per minute (about 1.5e8 and 10 s on 2
         cores at 3M synthetic posts over 30 days, 1.6e9 at 10M). Above this many the
         trace is left out with a :class:`~cib_detect.errors.CappedKeysWarning` that says
         so (no edges); ``None``: no limit.
