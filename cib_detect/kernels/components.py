@@ -52,68 +52,22 @@ def _union(parent, x, y):
 
 
 @njit(**NJIT_KW)
-def _link_bucket(members, time, account, window, starts, values, threshold, parent, mark, work):
-    """Link the pairs of one bucket (``members``: set indices in increasing order, hence
-    time order) by different accounts within ``window`` whose sets are in different
-    components and have Jaccard >= threshold. Returns the pairs verified.
-
-    The bucket's components are followed with a small local union-find over its members
-    (seeded from the forest through ``mark``, all -1 between calls), so that the pairs of
-    a bucket whose members are already joined cost no random access."""
-    size = members.shape[0]
-    at, who, local, roots = work[0], work[1], work[2], work[3]
-    for a in range(size):
-        d = members[a]
-        at[a] = time[d]
-        who[a] = account[d]
-        r = _find(parent, d)
-        roots[a] = r
-        if mark[r] < 0:
-            mark[r] = a
-        local[a] = mark[r]
-    for a in range(size):
-        mark[roots[a]] = -1
-    n_checked = 0
-    hi = 0
-    for a in range(size):
-        if hi <= a:
-            hi = a + 1
-        while hi < size and at[hi] - at[a] <= window:
-            hi += 1
-        for c in range(a + 1, hi):
-            if who[c] == who[a]:
-                continue
-            x = _find(local, a)
-            y = _find(local, c)
-            if x == y:
-                continue
-            n_checked += 1
-            if _jaccard_at_least(starts, values, members[a], members[c], threshold) >= 0.0:
-                _union(parent, members[a], members[c])
-                local[y] = x
-    return n_checked
-
-
-@njit(**NJIT_KW)
-def _link_bucket_or_cap(members, max_bucket, data, parent, mark, work, capped, n_checked,
-                        n_capped):  # fmt: skip
-    """Link one bucket, or record its size when it is capped. Returns the running counts."""
-    if members.shape[0] > max_bucket:
-        capped[n_capped] = members.shape[0]
-        return n_checked, n_capped + 1
-    time, account, window, starts, values, threshold = data
-    n_checked += _link_bucket(
-        members, time, account, window, starts, values, threshold, parent, mark, work
-    )
-    return n_checked, n_capped
-
-
-@njit(**NJIT_KW)
 def _link_runs(order, sorted_keys, max_bucket, data, parent, mark, work, capped):
-    """Every bucket of one band. ``sorted_keys`` is sorted on its low
-    :data:`~cib_detect.kernels.minhash.BUCKET_BITS` bits only: a run of equal low bits is
-    one bucket but for rare collisions, whose run is split by the full key (each bucket
-    keeps its increasing set order). Returns (verified pairs, capped buckets)."""
+    """Every bucket of one band. Returns (verified pairs, capped buckets).
+
+    ``sorted_keys`` is sorted on its low :data:`~cib_detect.kernels.minhash.BUCKET_BITS`
+    bits only: a run of equal low bits is one bucket but for rare collisions, whose run
+    is regrouped in place by the full key (each key's members gathered in turn, in their
+    order: a run holds one or two keys, and no sort is compiled). A bucket's members are
+    in increasing set order, hence time order; its pairs by different accounts within
+    ``window`` whose sets are in different components and have Jaccard >= threshold are
+    linked. The bucket's components are followed with a small local union-find over its
+    members (seeded from the forest through ``mark``, all -1 between buckets), so that
+    the pairs of a bucket whose members are already joined cost no random access.
+
+    One function on purpose: every compiled callee costs its own compile on first use."""
+    time, account, window, starts, values, threshold = data
+    at, who, local, roots = work[0], work[1], work[2], work[3]
     n = order.shape[0]
     n_checked = 0
     n_capped = 0
@@ -125,33 +79,62 @@ def _link_runs(order, sorted_keys, max_bucket, data, parent, mark, work, capped)
         while e < n and sorted_keys[e] & _BUCKET_MASK == low:
             mixed = mixed or sorted_keys[e] != sorted_keys[s]
             e += 1
-        if e - s >= 2 and not mixed:
-            n_checked, n_capped = _link_bucket_or_cap(
-                order[s:e], max_bucket, data, parent, mark, work, capped, n_checked, n_capped
-            )
-        elif e - s >= 2:
-            # Collisions are rare and a run holds few keys: each key's members are
-            # gathered in turn (in their order), without a sort to compile.
-            members = order[s:e]
-            keys = sorted_keys[s:e]
+        if mixed:
+            run_order = order[s:e].copy()
+            run_keys = sorted_keys[s:e].copy()
             done = np.empty(e - s, np.bool_)
             for a in range(e - s):
                 done[a] = False
-            bucket = np.empty(e - s, np.int64)
+            o = s
             for a in range(e - s):
-                if done[a]:
-                    continue
-                size = 0
-                for c in range(a, e - s):
-                    if not done[c] and keys[c] == keys[a]:
-                        bucket[size] = members[c]
-                        done[c] = True
-                        size += 1
-                if size >= 2:
-                    n_checked, n_capped = _link_bucket_or_cap(
-                        bucket[:size], max_bucket, data, parent, mark, work, capped,
-                        n_checked, n_capped,
-                    )  # fmt: skip
+                if not done[a]:
+                    for c in range(a, e - s):
+                        if not done[c] and run_keys[c] == run_keys[a]:
+                            order[o] = run_order[c]
+                            sorted_keys[o] = run_keys[c]
+                            done[c] = True
+                            o += 1
+        u = s
+        while u < e:
+            v = u + 1
+            while v < e and sorted_keys[v] == sorted_keys[u]:
+                v += 1
+            size = v - u
+            if size > max_bucket:
+                capped[n_capped] = size
+                n_capped += 1
+            elif size >= 2:
+                for a in range(size):
+                    d = order[u + a]
+                    at[a] = time[d]
+                    who[a] = account[d]
+                    r = _find(parent, d)
+                    roots[a] = r
+                    if mark[r] < 0:
+                        mark[r] = a
+                    local[a] = mark[r]
+                for a in range(size):
+                    mark[roots[a]] = -1
+                hi = 0
+                for a in range(size):
+                    if hi <= a:
+                        hi = a + 1
+                    while hi < size and at[hi] - at[a] <= window:
+                        hi += 1
+                    for c in range(a + 1, hi):
+                        if who[c] == who[a]:
+                            continue
+                        x = _find(local, a)
+                        y = _find(local, c)
+                        if x == y:
+                            continue
+                        n_checked += 1
+                        i = order[u + a]
+                        j = order[u + c]
+                        if _jaccard_at_least(starts, values, i, j, threshold) >= 0.0:
+                            _union(parent, i, j)
+                            local[y] = x
+            u = v
         s = e
     return n_checked, n_capped
 
@@ -241,7 +224,8 @@ def link_bands(
     orders, sorted_keys : ndarray, shape (n_bands, n_sets)
         The bands' keys sorted stably on their low bits
         (:func:`~cib_detect.kernels.minhash.band_sorts`): set indices (int64) and their
-        keys (uint64). Sets are in time order.
+        keys (uint64). Sets are in time order. A run of colliding low bits is regrouped
+        by the full key in place.
     max_bucket : int
         Buckets with more sets are left out.
     time, account : int64 ndarray, shape (n_sets,)
@@ -291,10 +275,9 @@ def link_bands(
         float(threshold),
     )
     args = (
-        # orders writable (as band_sorts makes them): a bucket is a slice of them or a
-        # gathered copy, one array type for the bucket kernel
+        # writable: a run of colliding keys is regrouped in place
         np.ascontiguousarray(orders, np.int64),
-        *_readonly(np.ascontiguousarray(sorted_keys, np.uint64)),
+        np.ascontiguousarray(sorted_keys, np.uint64),
         np.int64(max_bucket),
         data,
         forests,
