@@ -217,10 +217,15 @@ def test_sync_null_kernel_equals_the_naive_definition_with_any_thread_count(case
         finally:
             sync_null._MIN_PAIRS_PER_TASK = old
             numba.set_num_threads(all_threads)
+    # the pairs in reverse order (not grouped by a): the same values, pair by pair
+    periods, expected = sync_null_pairs(
+        starts, cell_bin, cell_active, cell_total, per, a[::-1], b[::-1], pseudo=pseudo
+    )
+    results.append((periods[::-1], expected[::-1]))
     for periods, expected in results:
         assert periods.tolist() == want_periods
         assert np.allclose(expected, want_expected, rtol=1e-9, atol=1e-12)
-        # the same to the last bit whatever the thread count or path
+        # the same to the last bit whatever the thread count, path or order of the pairs
         assert np.array_equal(expected, results[0][1])
     # symmetric: the larger conditioning does not depend on which side is a
     n = len(pairs)

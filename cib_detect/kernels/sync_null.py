@@ -2,11 +2,15 @@
 
 Each account is a sorted list of the time bins it was active in (CSR rows, as the cosine
 kernel's input). A period is ``bins_per_period`` consecutive bins (an hour of minutes by
-default). For a pair of accounts the kernel merges the two rows period by period and
-returns the number of periods in which they share a bin (the statistic) and its
-expectation when, within every period, each account keeps how many bins it is active in
-but its bins fall where the other accounts are active (see
+default). For a pair of accounts the kernel walks the periods both are active in, in
+increasing order, and returns the number of periods in which they share a bin (the
+statistic) and its expectation when, within every period, each account keeps how many
+bins it is active in but its bins fall where the other accounts are active (see
 :mod:`cib_detect.traces.sync` and ``docs/temporal_null_models.md``).
+
+The rows are first cut into runs of one period each (:func:`_period_runs`). A pair then
+costs b's periods, each looked up in a map of a's periods (pairs come grouped by a), or
+a galloping merge when b is much busier than a.
 """
 
 from __future__ import annotations
@@ -62,83 +66,170 @@ def _seek(cell_bin, p, e, target):
 
 
 @njit(inline="always", **NJIT_KW)
-def _pair(row_starts, cell_bin, cell_weight, cell_total, per, pseudo, a, b):
-    """(shared periods, expectation given a, expectation given b) of rows ``a``, ``b``."""
-    p, e = row_starts[a], row_starts[a + 1]
-    q, f = row_starts[b], row_starts[b + 1]
-    shared_periods = 0
-    given_a = 0.0
-    given_b = 0.0
-    while p < e and q < f:
-        period_a = cell_bin[p] // per
-        period_b = cell_bin[q] // per
-        if period_a < period_b:
-            p = _seek(cell_bin, p, e, period_b * per)
-            continue
-        if period_b < period_a:
-            q = _seek(cell_bin, q, f, period_a * per)
-            continue
-        period = period_a
-        total = cell_total[p]
-        count_a = 0
-        count_b = 0
-        shared = 0
-        weight_a = 0.0
-        weight_b = 0.0
-        while True:
-            in_a = p < e and cell_bin[p] // per == period
-            in_b = q < f and cell_bin[q] // per == period
-            if not in_a and not in_b:
-                break
-            if in_a and in_b and cell_bin[p] == cell_bin[q]:
-                count_a += 1
-                count_b += 1
-                shared += 1
-                weight_a += cell_weight[p]
-                weight_b += cell_weight[q]
-                p += 1
-                q += 1
-            elif in_a and (not in_b or cell_bin[p] < cell_bin[q]):
-                count_a += 1
-                weight_a += cell_weight[p]
-                p += 1
-            else:
-                count_b += 1
-                weight_b += cell_weight[q]
-                q += 1
-        # the period's weights without the pair: n(t) - [a in t] - [b in t] + pseudo
-        others = total - count_a - count_b + pseudo * per
-        if others > 0.0:
-            mass_a = (weight_a - count_a - shared) / others
-            mass_b = (weight_b - count_b - shared) / others
-        else:  # nobody else and no pseudo-count: uniform weights
-            mass_a = count_a / per
-            mass_b = count_b / per
-        mass_a = min(max(mass_a, 0.0), 1.0)
-        mass_b = min(max(mass_b, 0.0), 1.0)
-        # np.int64: counters still typed Literal[int](0) would compile a _hit of their own
-        given_a += _hit(mass_a, np.int64(count_b), per)
-        given_b += _hit(mass_b, np.int64(count_a), per)
-        if shared > 0:
-            shared_periods += 1
-    return shared_periods, given_a, given_b
+def _masses(total, weight_a, weight_b, count_a, count_b, shared, per, pseudo):
+    """Null weight of a's bins and of b's bins in a period both are active in."""
+    # the period's weights without the pair: n(t) - [a in t] - [b in t] + pseudo
+    others = total - count_a - count_b + pseudo * per
+    if others > 0.0:
+        mass_a = (weight_a - count_a - shared) / others
+        mass_b = (weight_b - count_b - shared) / others
+    else:  # nobody else and no pseudo-count: uniform weights
+        mass_a = count_a / per
+        mass_b = count_b / per
+    return min(max(mass_a, 0.0), 1.0), min(max(mass_b, 0.0), 1.0)
 
 
 @njit(**NJIT_KW)
-def _sync_null_task(first, last, row_starts, cell_bin, cell_weight, cell_total, per, pseudo,
-                    a, b, periods, expected):  # fmt: skip
+def _period_runs(row_starts, cell_bin, cell_weight, cell_total, per, pseudo):
+    """Each row's cells cut into runs of one period: ``row_runs`` (row ``i`` owns runs
+    ``row_runs[i]:row_runs[i + 1]``), ``run_starts`` (run ``r`` holds cells
+    ``run_starts[r]:run_starts[r + 1]``), and per run its period, the sum of its cells'
+    weights in bin order (as a pair's walk summed them), the period's total and the
+    run's term of the expectation against a partner with one bin there, not shared, as
+    side a and as side b. That partner is the common case (most accounts post once in
+    an hour): its term is computed once per run instead of once per pair, by the same
+    expressions, so to the same bits. A pair then walks periods and divides no bin by
+    ``per``."""
+    n_rows = row_starts.shape[0] - 1
+    n_cells = cell_bin.shape[0]
+    cell_period = np.empty(n_cells, np.int64)
+    for p in range(n_cells):
+        cell_period[p] = cell_bin[p] // per
+    n_runs = 0
+    for i in range(n_rows):
+        for p in range(row_starts[i], row_starts[i + 1]):
+            if p == row_starts[i] or cell_period[p] != cell_period[p - 1]:
+                n_runs += 1
+    row_runs = np.empty(n_rows + 1, np.int64)
+    run_starts = np.empty(n_runs + 1, np.int64)
+    run_period = np.empty(n_runs, np.int64)
+    run_weight = np.empty(n_runs, np.float64)
+    run_total = np.empty(n_runs, np.float64)
+    r = 0
+    for i in range(n_rows):
+        row_runs[i] = r
+        for p in range(row_starts[i], row_starts[i + 1]):
+            if p == row_starts[i] or cell_period[p] != cell_period[p - 1]:
+                run_starts[r] = p
+                run_period[r] = cell_period[p]
+                run_weight[r] = 0.0
+                run_total[r] = cell_total[p]
+                r += 1
+            run_weight[r - 1] += cell_weight[p]
+    row_runs[n_rows] = n_runs
+    run_starts[n_runs] = n_cells
+    lone_a = np.empty(n_runs, np.float64)
+    lone_b = np.empty(n_runs, np.float64)
+    one = np.int64(1)
+    none = np.int64(0)
+    for r in range(n_runs):
+        count = run_starts[r + 1] - run_starts[r]
+        total = run_total[r]
+        weight = run_weight[r]
+        mass, _ = _masses(total, weight, 0.0, count, one, none, per, pseudo)
+        lone_a[r] = _hit(mass, one, per)
+        _, mass = _masses(total, 0.0, weight, one, count, none, per, pseudo)
+        lone_b[r] = _hit(mass, one, per)
+    return row_runs, run_starts, run_period, run_weight, run_total, lone_a, lone_b
+
+
+@njit(inline="always", **NJIT_KW)
+def _period(runs, cell_bin, per, pseudo, r, s):
+    """(shared a bin?, term given a, term given b) of the period of a's run ``r`` and
+    b's run ``s`` (the same period)."""
+    _, run_starts, _, run_weight, run_total, lone_a, lone_b = runs
+    p, p_end = run_starts[r], run_starts[r + 1]
+    q, q_end = run_starts[s], run_starts[s + 1]
+    count_a = p_end - p
+    count_b = q_end - q
+    shared = 0
+    while p < p_end and q < q_end:
+        if cell_bin[p] == cell_bin[q]:
+            shared += 1
+            p += 1
+            q += 1
+        elif cell_bin[p] < cell_bin[q]:
+            p += 1
+        else:
+            q += 1
+    if shared == 0 and count_b == 1:
+        given_a = lone_a[r]
+    else:
+        mass_a, _ = _masses(run_total[r], run_weight[r], run_weight[s], count_a, count_b,
+                            np.int64(shared), per, pseudo)  # fmt: skip
+        given_a = _hit(mass_a, count_b, per)
+    if shared == 0 and count_a == 1:
+        given_b = lone_b[s]
+    else:
+        _, mass_b = _masses(run_total[r], run_weight[r], run_weight[s], count_a, count_b,
+                            np.int64(shared), per, pseudo)  # fmt: skip
+        given_b = _hit(mass_b, count_a, per)
+    return shared > 0, given_a, given_b
+
+
+# A pair whose b has more than this many times a's periods is merged by galloping
+# through b; otherwise b's periods are looked up in a's (a dense map of periods).
+_SKEW = 4
+
+
+@njit(**NJIT_KW)
+def _sync_null_task(first, last, runs, period_rank, n_periods, cell_bin, per, pseudo, a, b,
+                    periods, expected):  # fmt: skip
+    """Pairs ``first..last-1``. The pairs come sorted by ``a``: ``run_of[k]`` is the run
+    of the current ``a`` in period rank ``k`` (or -1), set once per ``a``, so that a pair
+    costs b's periods, not both rows'. Either way the common periods are summed in
+    increasing order (the same bits)."""
+    row_runs, run_period = runs[0], runs[2]
+    run_of = np.empty(n_periods, np.int64)
+    for k in range(n_periods):
+        run_of[k] = -1
+    current = -1
     for i in range(first, last):
-        x, ga, gb = _pair(row_starts, cell_bin, cell_weight, cell_total, per, pseudo, a[i], b[i])
-        periods[i] = x
-        expected[i] = max(ga, gb)
+        x = a[i]
+        y = b[i]
+        r, e = row_runs[x], row_runs[x + 1]
+        s, f = row_runs[y], row_runs[y + 1]
+        n_shared = 0
+        given_a = 0.0
+        given_b = 0.0
+        if f - s > _SKEW * (e - r):  # a light a against a busy b
+            while r < e and s < f:
+                if run_period[r] < run_period[s]:
+                    r = _seek(run_period, r, e, run_period[s])
+                elif run_period[s] < run_period[r]:
+                    s = _seek(run_period, s, f, run_period[r])
+                else:
+                    hit, term_a, term_b = _period(runs, cell_bin, per, pseudo, r, s)
+                    n_shared += hit
+                    given_a += term_a
+                    given_b += term_b
+                    r += 1
+                    s += 1
+        else:
+            if x != current:
+                if current >= 0:
+                    for t in range(row_runs[current], row_runs[current + 1]):
+                        run_of[period_rank[t]] = -1
+                for t in range(r, e):
+                    run_of[period_rank[t]] = t
+                current = x
+            for t in range(s, f):
+                r = run_of[period_rank[t]]
+                if r >= 0:
+                    hit, term_a, term_b = _period(runs, cell_bin, per, pseudo, r, t)
+                    n_shared += hit
+                    given_a += term_a
+                    given_b += term_b
+        periods[i] = n_shared
+        expected[i] = max(given_a, given_b)
 
 
 @njit(**PARALLEL_KW)
-def _sync_null_parallel(bounds, row_starts, cell_bin, cell_weight, cell_total, per, pseudo,
-                        a, b, periods, expected):  # fmt: skip
+def _sync_null_parallel(bounds, runs, period_rank, n_periods, cell_bin, per, pseudo, a, b,
+                        periods, expected):  # fmt: skip
     for t in prange(bounds.shape[0] - 1):
-        _sync_null_task(bounds[t], bounds[t + 1], row_starts, cell_bin, cell_weight,
-                        cell_total, per, pseudo, a, b, periods, expected)  # fmt: skip
+        _sync_null_task(bounds[t], bounds[t + 1], runs, period_rank, n_periods, cell_bin, per,
+                        pseudo, a, b, periods, expected)  # fmt: skip
 
 
 def sync_null_pairs(
@@ -198,15 +289,32 @@ def sync_null_pairs(
     cell_weight = np.ascontiguousarray(cell_active, np.float64) + float(pseudo)
     cell_total = np.ascontiguousarray(cell_total, np.float64)
     a, b = (np.ascontiguousarray(x, np.int64) for x in (a, b))
-    args = _readonly(row_starts, cell_bin, cell_weight, cell_total)
+    per = np.int64(bins_per_period)
+    pseudo = np.float64(pseudo)
+    runs = _period_runs(*_readonly(row_starts, cell_bin, cell_weight, cell_total), per, pseudo)
+    run_period = runs[2]
+    # dense period numbers for the per-task map: offsets from the first, or ranks when
+    # the periods are sparse (tiny periods over months)
+    first = run_period.min() if len(run_period) else 0
+    n_periods = int(run_period.max() - first + 1) if len(run_period) else 0
+    if n_periods <= len(run_period):
+        period_rank = run_period - first
+    else:
+        distinct, period_rank = np.unique(run_period, return_inverse=True)
+        n_periods = len(distinct)
+    runs = tuple(_readonly(*runs))
+    period_rank, cell_bin = _readonly(period_rank.astype(np.int64), cell_bin)
     pairs = _readonly(a, b)
     n = a.shape[0]
     periods = np.zeros(n, np.int64)
     expected = np.zeros(n, np.float64)
-    work = (*args, np.int64(bins_per_period), np.float64(pseudo), *pairs, periods, expected)
+    work = (runs, period_rank, np.int64(n_periods), cell_bin, per, pseudo, *pairs, periods,
+            expected)  # fmt: skip
     n_tasks = _n_tasks(None, n, _MIN_PAIRS_PER_TASK)
     if n_tasks > 1:  # a serial run never compiles the parallel kernel
-        _sync_null_parallel(_split_by_work(np.ones(n, np.int64), np.int64(n_tasks)), *work)
+        cost = np.diff(runs[0])  # a pair costs about b's periods
+        bounds = _split_by_work(cost[b], np.int64(n_tasks))
+        _sync_null_parallel(bounds, *work)
     else:
         _sync_null_task(np.int64(0), np.int64(n), *work)
     return periods, expected
