@@ -85,11 +85,11 @@ def _period_runs(row_starts, cell_bin, cell_weight, cell_total, per, pseudo):
     ``row_runs[i]:row_runs[i + 1]``), ``run_starts`` (run ``r`` holds cells
     ``run_starts[r]:run_starts[r + 1]``), and per run its period, the sum of its cells'
     weights in bin order (as a pair's walk summed them), the period's total and the
-    run's term of the expectation against a partner with one bin there, not shared, as
-    side a and as side b. That partner is the common case (most accounts post once in
-    an hour): its term is computed once per run instead of once per pair, by the same
-    expressions, so to the same bits. A pair then walks periods and divides no bin by
-    ``per``."""
+    run's term of the expectation as side b against an a with one bin there, not shared.
+    That a is the common case (most accounts post once in an hour): the term is computed
+    once per run instead of once per pair, by the same expressions, so to the same bits
+    (side a's terms are kept per task, see ``_MEMO_RUNS``). A pair then walks periods
+    and divides no bin by ``per``."""
     n_rows = row_starts.shape[0] - 1
     n_cells = cell_bin.shape[0]
     cell_period = np.empty(n_cells, np.int64)
@@ -118,26 +118,30 @@ def _period_runs(row_starts, cell_bin, cell_weight, cell_total, per, pseudo):
             run_weight[r - 1] += cell_weight[p]
     row_runs[n_rows] = n_runs
     run_starts[n_runs] = n_cells
-    lone_a = np.empty(n_runs, np.float64)
     lone_b = np.empty(n_runs, np.float64)
     one = np.int64(1)
     none = np.int64(0)
     for r in range(n_runs):
         count = run_starts[r + 1] - run_starts[r]
-        total = run_total[r]
-        weight = run_weight[r]
-        mass, _ = _masses(total, weight, 0.0, count, one, none, per, pseudo)
-        lone_a[r] = _hit(mass, one, per)
-        _, mass = _masses(total, 0.0, weight, one, count, none, per, pseudo)
+        _, mass = _masses(run_total[r], 0.0, run_weight[r], one, count, none, per, pseudo)
         lone_b[r] = _hit(mass, one, per)
-    return row_runs, run_starts, run_period, run_weight, run_total, lone_a, lone_b
+    return row_runs, run_starts, run_period, run_weight, run_total, lone_b
+
+
+# given_a's term depends on a's run, b's bins in the period and the shared ones only: a
+# task keeps it for the runs of the current a (the first _MEMO_RUNS of them), for up to
+# _MEMO_COUNTS bins of b and fewer than _MEMO_SHARED shared, and reuses it for a's other
+# partners active in that period (most of a's partners are).
+_MEMO_RUNS = 1 << 16
+_MEMO_COUNTS = 4
+_MEMO_SHARED = 4
 
 
 @njit(inline="always", **NJIT_KW)
-def _period(runs, cell_bin, per, pseudo, r, s):
-    """(shared a bin?, term given a, term given b) of the period of a's run ``r`` and
-    b's run ``s`` (the same period)."""
-    _, run_starts, _, run_weight, run_total, lone_a, lone_b = runs
+def _period(runs, cell_bin, per, pseudo, r, s, memo, memo_row, x, r_local):
+    """(shared a bin?, term given a, term given b) of the period of a's run ``r`` (the
+    ``r_local``-th of row ``x``) and b's run ``s`` (the same period)."""
+    _, run_starts, _, run_weight, run_total, lone_b = runs
     p, p_end = run_starts[r], run_starts[r + 1]
     q, q_end = run_starts[s], run_starts[s + 1]
     count_a = p_end - p
@@ -152,12 +156,18 @@ def _period(runs, cell_bin, per, pseudo, r, s):
             p += 1
         else:
             q += 1
-    if shared == 0 and count_b == 1:
-        given_a = lone_a[r]
+    k = -1
+    if r_local < _MEMO_RUNS and count_b <= _MEMO_COUNTS and shared < _MEMO_SHARED:
+        k = (r_local * _MEMO_COUNTS + count_b - 1) * _MEMO_SHARED + shared
+    if k >= 0 and memo_row[k] == x:
+        given_a = memo[k]
     else:
         mass_a, _ = _masses(run_total[r], run_weight[r], run_weight[s], count_a, count_b,
                             np.int64(shared), per, pseudo)  # fmt: skip
         given_a = _hit(mass_a, count_b, per)
+        if k >= 0:
+            memo[k] = given_a
+            memo_row[k] = x
     if shared == 0 and count_a == 1:
         given_b = lone_b[s]
     else:
@@ -183,6 +193,14 @@ def _sync_null_task(first, last, runs, period_rank, n_periods, cell_bin, per, ps
     run_of = np.empty(n_periods, np.int64)
     for k in range(n_periods):
         run_of[k] = -1
+    most_runs = 0
+    for i in range(first, last):
+        most_runs = max(most_runs, row_runs[a[i] + 1] - row_runs[a[i]])
+    n_memo = min(most_runs, _MEMO_RUNS) * _MEMO_COUNTS * _MEMO_SHARED
+    memo = np.empty(n_memo, np.float64)
+    memo_row = np.empty(n_memo, np.int64)  # the row whose term memo[k] holds
+    for k in range(n_memo):
+        memo_row[k] = -1
     current = -1
     for i in range(first, last):
         x = a[i]
@@ -193,13 +211,15 @@ def _sync_null_task(first, last, runs, period_rank, n_periods, cell_bin, per, ps
         given_a = 0.0
         given_b = 0.0
         if f - s > _SKEW * (e - r):  # a light a against a busy b
+            first_run = r
             while r < e and s < f:
                 if run_period[r] < run_period[s]:
                     r = _seek(run_period, r, e, run_period[s])
                 elif run_period[s] < run_period[r]:
                     s = _seek(run_period, s, f, run_period[r])
                 else:
-                    hit, term_a, term_b = _period(runs, cell_bin, per, pseudo, r, s)
+                    hit, term_a, term_b = _period(runs, cell_bin, per, pseudo, r, s, memo,
+                                                  memo_row, x, r - first_run)  # fmt: skip
                     n_shared += hit
                     given_a += term_a
                     given_b += term_b
@@ -214,9 +234,10 @@ def _sync_null_task(first, last, runs, period_rank, n_periods, cell_bin, per, ps
                     run_of[period_rank[t]] = t
                 current = x
             for t in range(s, f):
-                r = run_of[period_rank[t]]
-                if r >= 0:
-                    hit, term_a, term_b = _period(runs, cell_bin, per, pseudo, r, t)
+                u = run_of[period_rank[t]]
+                if u >= 0:
+                    hit, term_a, term_b = _period(runs, cell_bin, per, pseudo, u, t, memo,
+                                                  memo_row, x, u - r)  # fmt: skip
                     n_shared += hit
                     given_a += term_a
                     given_b += term_b
