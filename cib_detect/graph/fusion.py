@@ -107,13 +107,13 @@ def fuse(
     account_enum = pl.Enum(ids)
     n_ids = len(ids)
 
-    def code(column: str) -> pl.Expr:
+    def account_code(column: str) -> pl.Expr:
         return pl.col(column).cast(account_enum).to_physical().cast(pl.Int64)
 
     long = pl.concat(
         [
             edges.select(
-                (code("account_a") * n_ids + code("account_b")).alias("pair_key"),
+                (account_code("account_a") * n_ids + account_code("account_b")).alias("pair_key"),
                 pl.lit(trace, dtype=trace_enum).alias("trace"),
                 pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
                 *[
@@ -153,10 +153,10 @@ def fuse(
     fused = fused.with_columns(pl.Series("p_value", p_pair), pl.Series("q_value", q_pair))
     # fused is in pair order: each trace's columns are its edge rows gathered by pair
     row = long.get_column("_row").to_numpy()
-    for code, trace in enumerate(names):
+    for position, trace in enumerate(names):
         edges = per_trace[trace]
         kept = [c for c in PER_TRACE_COLUMNS if c in edges.columns]
-        rows = trace_code == code
+        rows = trace_code == position
         at = np.full(fused.height, -1, np.int64)
         at[pair[rows]] = row[rows]
         index = pl.Series(at).set(pl.Series(at < 0), None)
